@@ -1,0 +1,140 @@
+"""reggi command line. ``reggi --help`` lists the commands; ``python cli.py`` does the same."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+
+import click
+
+from facts.errors import InputError
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
+
+
+def fail(err: InputError):
+    click.echo(f"error: {err}", err=True)
+    sys.exit(2)
+
+
+def _service(rules: str | None, engine: str = "durable"):
+    from engine.rulebase import RULES_DIR
+    from engine.service import Reggi
+    try:
+        return Reggi(rules or RULES_DIR, engine)
+    except InputError as err:
+        fail(err)
+
+
+def _version() -> str:
+    from engine.service import VERSION
+    return VERSION
+
+
+RULES_OPTION = click.option("--rules", type=click.Path(), default=None,
+                            help="Folder of rule files (default: the shipped rules/).")
+FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]),
+                             default="text", show_default=True)
+AS_OF_OPTION = click.option("--as-of", callback=_date, default=None, metavar="YYYY-MM-DD",
+                            help="Evaluation date (default: the profile's as_of, else today).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="reggi", message="reggi %(version)s")
+def main():
+    """reggi: deterministic US privacy obligations for a business and its third-party tools.
+
+    It gives information about statutes, not legal advice.
+    """
+
+
+@main.command()
+@click.argument("profile")
+@AS_OF_OPTION
+@FORMAT_OPTION
+@RULES_OPTION
+@click.option("--engine", type=click.Choice(["durable", "reference"]), default="durable", show_default=True,
+              help="durable-rules (Rete) or the reference interpreter; both give the same findings.")
+def evaluate(profile, as_of, fmt, rules, engine):
+    """Evaluate a PROFILE (.json or .toml; - reads JSON from stdin)."""
+    from engine.render import RENDERERS
+    from facts.reader import read_profile
+    try:
+        prof = read_profile(profile)
+    except InputError as err:
+        fail(err)
+    service = _service(rules, engine)
+    findings = service.evaluate(prof, as_of)
+    click.echo(RENDERERS[fmt](findings, _version()), nl=False)
+
+
+@main.command()
+def schema():
+    """Print the JSON Schema of a profile."""
+    from facts.profile import Profile
+    click.echo(json.dumps(Profile.model_json_schema(), indent=2, sort_keys=True))
+
+
+@main.group()
+def rules():
+    """Inspect the rule base."""
+
+
+@rules.command("list")
+@RULES_OPTION
+def rules_list(rules):
+    """List the statutes and their obligations."""
+    rb = _service(rules, "reference").rulebase
+    for sid, info in sorted(rb.statutes.items(), key=lambda kv: (kv[1].meta.jurisdiction, kv[0])):
+        click.echo(f"{info.meta.jurisdiction}  {sid}  {info.meta.name}  ({info.meta.citation})")
+        seen = set()
+        for r in info.obligations:
+            if r.item.id not in seen:
+                seen.add(r.item.id)
+                click.echo(f"    {sid}.{r.item.id}  {r.item.title}")
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@RULES_OPTION
+def rules_show(rule_id, rules):
+    """Show a statute or an obligation by id, with its tests, citations and dates."""
+    rb = _service(rules, "reference").rulebase
+    statute_id, _, item_id = rule_id.partition(".")
+    info = rb.statutes.get(statute_id)
+    if info is None:
+        fail(InputError(rule_id, None, f"no such statute; known: {', '.join(sorted(rb.statutes))}"))
+    m = info.meta
+    if not item_id:
+        click.echo(f"{m.id}: {m.name}\n  jurisdiction: {m.jurisdiction}\n  citation: {m.citation}\n"
+                   f"  source: {m.source}\n  in force: {m.in_force}\n  file: {info.file}")
+        if m.summary:
+            click.echo(f"  summary: {m.summary}")
+        click.echo("  applies if any of:")
+        for t in info.tests:
+            span = f"{t.item.from_ or '...'} to {t.item.until or '...'}"
+            click.echo(f"    - {t.item.id} [{span}]: {t.item.test} ({t.item.cite}); when: {' '.join(t.item.when.split())}")
+        for e in info.exemptions:
+            click.echo(f"  exempt: {e.item.id}: {e.item.reason} ({e.item.cite})")
+        return
+    versions = [r for r in info.obligations if r.item.id == item_id]
+    if not versions:
+        fail(InputError(rule_id, None, "no such obligation; known: "
+                        + ", ".join(sorted({f'{statute_id}.{r.item.id}' for r in info.obligations}))))
+    for r in versions:
+        o = r.item
+        click.echo(f"{rule_id}: {o.title}\n  in force: {o.from_} to {o.until or '...'}\n  cite: {'; '.join(o.cite)}\n"
+                   f"  when: {' '.join(o.when.split()) or '(whenever the statute applies)'}\n  do: {o.action}\n"
+                   f"  verified: {'yes' if o.verified else 'no'}{' (' + o.note + ')' if o.note else ''}\n"
+                   f"  file: {r.file}:{r.line}")
+
+
+if __name__ == "__main__":
+    main()

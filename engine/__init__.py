@@ -1,0 +1,1 @@
+"""reggi's engine: rule files → validated rule base → forward chaining → findings."""

@@ -1,0 +1,263 @@
+"""From a profile to findings: builds the contexts, runs the rule base through an engine, and
+turns rule results into obligations, statutes that do not apply (with the reason), and the
+open conditions of conditional findings. Everything is sorted, so output is byte-stable.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from engine.conditions import Atom, deciding_atoms, describe
+from engine.rulebase import Rule, RuleBase, StatuteInfo, date_int
+from engine.runner import ReferenceEvaluator, Results, run
+from facts.fields import Context, contexts, label_of
+from facts.profile import Profile
+from facts.vocabulary import StateCode
+
+DISCLAIMER = ("reggi gives information about statutes, not legal advice; have counsel review "
+              "decisions that depend on it.")
+
+
+@dataclass
+class Finding:
+    """One obligation that applies, or may apply, to the business."""
+    id: str
+    statute: str
+    statute_name: str
+    jurisdiction: str
+    title: str
+    action: str
+    citations: list[str]
+    source: str
+    in_force: str
+    status: str                       # applies | conditional
+    tools: list[str] = field(default_factory=list)
+    why: list[str] = field(default_factory=list)          # basis + what made this obligation fire
+    basis: list[str] = field(default_factory=list)        # why the statute applies
+    conditions: list[str] = field(default_factory=list)   # what must hold, if conditional
+    verified: bool = True
+    note: str = ""
+
+
+@dataclass
+class StatuteStatus:
+    statute: str
+    name: str
+    jurisdiction: str
+    citation: str
+    source: str
+    status: str                       # applies | conditional | not_applicable | not_in_force | not_in_play
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Findings:
+    as_of: dt.date
+    profile_name: str
+    states: list[str]
+    obligations: list[Finding]
+    statutes: list[StatuteStatus]
+    open_questions: list[str]         # profile fields whose answer could change a finding
+    unverified: list[str]             # ids of findings resting on unverified legal facts
+
+
+def evaluate(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None) -> Findings:
+    engine = engine or ReferenceEvaluator()
+    ctxs = contexts(profile, date_int(as_of))
+    results = run(rulebase, ctxs, engine)
+    return assemble(rulebase, profile, as_of, ctxs, results)
+
+
+# --- assembling findings ---------------------------------------------------------------------
+
+_TEMPLATE = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
+
+
+def fill(template: str, facts: dict) -> str:
+    return _TEMPLATE.sub(lambda m: label_of(m.group(1), facts.get(m.group(1))), template)
+
+
+class _Explainer:
+    """Explains a result from the final context facts: which conditions held, or are open."""
+
+    def __init__(self, rulebase: RuleBase):
+        self.producer = {r.derives: r for r in rulebase.rules if r.derives}
+
+    def held(self, rule: Rule, ctx: Context) -> list[str]:
+        if rule.when is None:
+            return []
+        return [self._atom(a, ctx, True) for a in deciding_atoms(rule.when, ctx.facts, True)]
+
+    def _atom(self, atom: Atom, ctx: Context, want) -> str:
+        key = atom.ref.key
+        inner = key[len("any_tool."):] if key.startswith("any_tool.") else key
+        producer = self.producer.get(inner)
+        if producer is not None and producer.kind == "concept":
+            text = producer.item.description
+            if key.startswith("any_tool."):
+                text = f"a tool: {text}"
+            return text if atom.value is not False else f"not: {text}"
+        return describe(atom, ctx.facts.get(key))
+
+    def open_conditions(self, rule: Rule, ctx: Context) -> list[str]:
+        """The unknown conditions a conditional result hangs on, in words with citations."""
+        out: list[str] = []
+        for atom in deciding_atoms(rule.node, ctx.facts, None):
+            key = atom.ref.key
+            inner = key[len("any_tool."):] if key.startswith("any_tool.") else key
+            producer = self.producer.get(inner)
+            if producer is None:
+                out.append(f"{describe(atom, with_value=False)} (unknown)")
+            elif producer.kind == "test":
+                out.append(f"{producer.item.test} ({producer.item.cite})")
+            elif producer.kind == "exemption":
+                out.append(f"not exempt: {producer.item.reason} ({producer.item.cite})")
+            elif producer.kind == "tests":
+                out.append(" or ".join(self.open_conditions(producer, ctx)))
+            elif producer.kind == "applicability":
+                out.append(f"the {producer.item.name} applies")
+            else:   # a concept: say what it means, then why it is open
+                if key.startswith("any_tool."):
+                    out.append(f"a tool: {producer.item.description}")
+                else:
+                    out += self.open_conditions(producer, ctx) or [producer.item.description]
+        return sorted(set(out), key=out.index)
+
+
+def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Context],
+             results: Results) -> Findings:
+    explain = _Explainer(rulebase)
+    served = [s.code.value for s in profile.states]
+    by_state: dict[str, list[Context]] = {}
+    for c in ctxs:
+        by_state.setdefault(c.state, []).append(c)
+    producer = explain.producer
+
+    statuses: list[StatuteStatus] = []
+    findings: list[Finding] = []
+    open_fields: set[str] = set()
+
+    for sid in sorted(rulebase.statutes, key=lambda s: (rulebase.statutes[s].meta.jurisdiction, s)):
+        info = rulebase.statutes[sid]
+        meta = info.meta
+        code = meta.jurisdiction.split("-")[1]
+        status = StatuteStatus(sid, meta.name, meta.jurisdiction, meta.citation, str(meta.source), "")
+        statuses.append(status)
+        if code not in served:
+            status.status = "not_in_play"
+            status.reasons = [f"{StateCode(code).label} is not among the states the business does business in or targets"]
+            continue
+        state_ctx = next(c for c in by_state[code] if c.scope == "state")
+        applies = results[(info.applicability.id, state_ctx.id)]
+        if as_of < meta.in_force or (meta.until and as_of >= meta.until):
+            status.status = "not_in_force"
+            status.reasons = [f"not in force on {as_of.isoformat()} (in force from {meta.in_force.isoformat()}"
+                              + (f" until {meta.until.isoformat()}" if meta.until else "") + ")"]
+        elif applies is True:
+            status.status = "applies"
+            status.reasons = [_test_reason(t, state_ctx, explain) for t in info.tests
+                              if results[(t.id, state_ctx.id)] is True]
+        elif applies is None:
+            status.status = "conditional"
+            status.reasons = ["applies if: " + "; or ".join(explain.open_conditions(info.applicability, state_ctx))]
+            open_fields |= _fields_open(info.applicability, state_ctx, by_state[code], producer)
+        else:
+            status.status = "not_applicable"
+            exempt = [e for e in info.exemptions if results[(e.id, state_ctx.id)] is True]
+            if exempt:
+                status.reasons = [f"exempt: {e.item.reason} ({e.item.cite})" for e in exempt]
+            else:
+                status.reasons = [_unmet_reason(t, state_ctx) for t in info.tests if _in_range(t.item, as_of)]
+
+        for rule in info.obligations:
+            targets = [c for c in by_state[code] if c.scope == rule.scope]
+            decided = [(c, results[(rule.id, c.id)]) for c in targets]
+            true_ctx = [c for c, v in decided if v is True]
+            open_ctx = [c for c, v in decided if v is None]
+            if not true_ctx and not open_ctx:
+                continue
+            item = rule.item
+            finding = Finding(
+                id=f"{sid}.{item.id}", statute=sid, statute_name=meta.name, jurisdiction=meta.jurisdiction,
+                title=item.title, action=item.action, citations=list(item.cite), source=str(meta.source),
+                in_force=item.in_force.isoformat(), status="applies" if true_ctx else "conditional",
+                verified=item.verified and meta.verified, note=item.note)
+            if true_ctx:
+                finding.tools = sorted(c.tool for c in true_ctx if c.tool)
+                finding.why, finding.basis = _why(rule, info, true_ctx, state_ctx, results, explain)
+            else:
+                finding.tools = sorted(c.tool for c in open_ctx if c.tool)
+                conds: list[str] = []
+                for c in open_ctx:
+                    prefix = f"{c.tool}: " if c.tool else ""
+                    conds += [prefix + x for x in explain.open_conditions(rule, c)]
+                    open_fields |= _fields_open(rule, c, by_state[code], producer)
+                finding.conditions = sorted(set(conds), key=conds.index)
+            findings.append(finding)
+
+    findings.sort(key=lambda f: (f.jurisdiction, f.statute, f.id))
+    return Findings(as_of, profile.business.name, served, findings, statuses,
+                    sorted(open_fields), sorted(f.id for f in findings if not f.verified))
+
+
+def _in_range(item, as_of: dt.date) -> bool:
+    return (item.from_ is None or as_of >= item.from_) and (item.until is None or as_of < item.until)
+
+
+def _since(item) -> str:
+    return f" in force since {item.from_.isoformat()}" if item.from_ else ""
+
+
+def _test_reason(rule: Rule, ctx: Context, explain: _Explainer) -> str:
+    held = "; ".join(explain.held(rule, ctx))
+    return f"{rule.item.test} ({rule.item.cite}){': ' + held if held else ''}"
+
+
+def _unmet_reason(rule: Rule, ctx: Context) -> str:
+    item = rule.item
+    text = fill(item.unmet, ctx.facts) if item.unmet else f"does not meet: {item.test}"
+    return f"{text}{_since(item)} ({item.cite})"
+
+
+def _why(rule: Rule, info: StatuteInfo, ctxs: list[Context], state_ctx: Context, results: Results,
+         explain: _Explainer) -> tuple[list[str], list[str]]:
+    if not rule.item.regardless_of_applicability:
+        tests = [t for t in info.tests if results[(t.id, state_ctx.id)] is True]
+        basis = [f"{info.meta.name} applies: {_test_reason(t, state_ctx, explain)}" for t in tests]
+    else:
+        basis = [f"applies regardless of the {info.meta.name}'s thresholds"]
+    why = list(basis)
+    for c in ctxs:
+        held = explain.held(rule, c)
+        if held:
+            why.append((f"{c.tool}: " if c.tool else "") + "; ".join(held))
+    return why, basis
+
+
+def _fields_open(rule: Rule, ctx: Context, state_ctxs: list[Context], producer: dict) -> set[str]:
+    """Unknown profile fields that can still change this undecided result (question search)."""
+    out: set[str] = set()
+    seen: set[str] = set()
+
+    def walk(r: Rule, c: Context):
+        for atom in deciding_atoms(r.node, c.facts, None):
+            key = atom.ref.key
+            aggregate = key.startswith("any_tool.")
+            inner = key[len("any_tool."):] if aggregate else key
+            dep = producer.get(inner)
+            if dep is None:
+                if inner.startswith("tool.") and aggregate:
+                    out.update(f"{t.tool}:{inner}" for t in state_ctxs if t.scope == "tool" and t.facts.get(inner) is None)
+                else:
+                    out.add(f"{c.tool}:{inner}" if inner.startswith("tool.") else inner)
+                continue
+            targets = [t for t in state_ctxs if t.scope == "tool" and t.facts.get(inner) is None] if aggregate else [c]
+            for t in targets:
+                mark = (dep.id, t.id)
+                if mark not in seen:
+                    seen.add(mark)
+                    walk(dep, t)
+
+    walk(rule, ctx)
+    return out

@@ -1,0 +1,340 @@
+"""Loads rule files into a validated, stratified rule base.
+
+Every condition of the rule base becomes a ``Rule``: shared and statute concepts, applicability
+tests, exemptions, one synthetic applicability rule per statute, and obligations. A rule that
+derives a fact (``concept.*``, ``test.*``, ``exempt.*``, ``applies.*``) writes it into the contexts
+for later rules. Strata follow from the references: a rule runs after every rule whose fact it
+reads, so a negated fact is always complete before it is read (durable-rules has no truth
+maintenance). Cycles are load errors.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from engine.conditions import And, Atom, ConditionError, Node, Or, Ref, atoms, parse
+from engine.schema import RuleFile
+from facts.errors import InputError
+from facts.fields import FIELDS
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+ASOF = Ref("asof", "int", label="evaluation date")
+SCOPES = ("business", "state", "tool")
+
+
+class RuleLoadError(InputError):
+    """A rule file that cannot be loaded: names the file, the line and what is allowed."""
+
+
+@dataclass
+class Rule:
+    id: str                    # unique, e.g. "us-mt-mcdpa.processor-contract"
+    kind: str                  # concept | test | tests | exemption | applicability | obligation
+    node: Node                 # the full condition, date guards included
+    scope: str                 # state | tool
+    jurisdiction: str | None   # state code whose contexts it sees; None: every state
+    statute: str | None
+    item: object               # the validated schema item, for rendering
+    file: str
+    line: int | None
+    derives: str | None = None  # context key this rule's result is written to
+    stratum: int = 0
+    when: Node | None = None   # the author's condition alone, without guards
+
+
+@dataclass
+class StatuteInfo:
+    meta: object
+    file: str
+    tests: list[Rule] = field(default_factory=list)
+    exemptions: list[Rule] = field(default_factory=list)
+    obligations: list[Rule] = field(default_factory=list)
+    applicability: Rule | None = None
+
+
+@dataclass
+class RuleBase:
+    rules: list[Rule]
+    statutes: dict[str, StatuteInfo]
+    strata: list[list[Rule]]
+    files: list[str]
+    root: str
+
+    def rule(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+
+def date_int(day: dt.date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def _guards(start: dt.date | None, end: dt.date | None) -> list[Node]:
+    out: list[Node] = []
+    if start:
+        out.append(Atom(">=", ASOF, date_int(start)))
+    if end:
+        out.append(Atom("<", ASOF, date_int(end)))
+    return out
+
+
+def _and(*parts: Node | None) -> Node:
+    items = tuple(p for p in parts if p is not None)
+    return items[0] if len(items) == 1 else And(items)
+
+
+# --- locating errors in the source --------------------------------------------------------
+
+def locate(text: str, loc: tuple) -> int | None:
+    """Best line for a validation error at ``loc`` such as ('obligations', 2, 'cite')."""
+    lines = text.splitlines()
+    start, key = 0, None
+    parts = list(loc)
+    if parts and isinstance(parts[0], str):
+        table = parts.pop(0)
+        if parts and isinstance(parts[0], int):
+            index = parts.pop(0)
+            headers = [i for i, l in enumerate(lines) if re.match(rf"\s*\[\[\s*{re.escape(table)}\s*\]\]", l)]
+            if index < len(headers):
+                start = headers[index]
+        else:
+            header = next((i for i, l in enumerate(lines) if re.match(rf"\s*\[\s*{re.escape(table)}\s*\]", l)), None)
+            if header is None:
+                key = table
+            else:
+                start = header
+    if parts and isinstance(parts[0], str):
+        key = parts[0]
+    if key:
+        for i in range(start, len(lines)):
+            if i > start and re.match(r"\s*\[", lines[i]):
+                break
+            if re.match(rf"\s*{re.escape(key)}\s*=", lines[i]):
+                return i + 1
+    return start + 1 if start or loc else None
+
+
+def _read(path: Path, root: Path) -> tuple[str, str, RuleFile]:
+    name = str(path.relative_to(root.parent) if root.parent in path.parents else path)
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        m = re.search(r"line (\d+)", str(err))
+        raise RuleLoadError(name, int(m.group(1)) if m else None, f"TOML syntax error: {err}") from None
+    try:
+        return name, text, RuleFile.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        loc = tuple(first["loc"])
+        where = ".".join(str(p) for p in loc)
+        message = first["msg"]
+        if first["type"] == "extra_forbidden":
+            allowed = _allowed_keys(loc)
+            message = f"unknown field {loc[-1]!r}" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
+        raise RuleLoadError(name, locate(text, loc), f"{where}: {message}") from None
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
+    model = RuleFile
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[part].annotation
+        args = getattr(annotation, "__args__", ())
+        model = next((a for a in args if isinstance(a, type)), annotation)
+    return sorted((info.alias or name) for name, info in model.model_fields.items())
+
+
+def find_files(root: Path) -> list[Path]:
+    return sorted(root.rglob("*.toml"), key=lambda p: p.relative_to(root).as_posix())
+
+
+def load(root: Path | str = RULES_DIR) -> RuleBase:
+    root = Path(root)
+    if not root.is_dir():
+        raise RuleLoadError(str(root), None, "not a folder of rule files")
+    parsed = [_read(p, root) for p in find_files(root)]
+    return build(parsed, str(root))
+
+
+def build(parsed: list[tuple[str, str, RuleFile]], root: str = "") -> RuleBase:
+    # Concept ids first, so conditions may refer to concepts defined in any file.
+    shared: dict[str, str] = {}
+    local: dict[str, dict[str, str]] = {}
+    for name, text, rf in parsed:
+        owner = rf.statute.id if rf.statute else None
+        for c in rf.concepts:
+            full = f"{owner}.{c.id}" if owner else c.id
+            if owner:
+                local.setdefault(owner, {})[c.id] = full
+            elif c.id in shared:
+                raise RuleLoadError(name, locate(text, ("concepts",)), f"concept {c.id!r} is defined twice")
+            else:
+                shared[c.id] = full
+
+    rules: list[Rule] = []
+    statutes: dict[str, StatuteInfo] = {}
+    seen: dict[str, str] = {}
+
+    def add(rule: Rule):
+        if rule.id in seen:
+            raise RuleLoadError(rule.file, rule.line, f"duplicate id {rule.id!r} (also in {seen[rule.id]})")
+        seen[rule.id] = rule.file
+        rules.append(rule)
+
+    for name, text, rf in parsed:
+        st = rf.statute
+        owner = st.id if st else None
+        jurisdiction = st.jurisdiction.split("-")[1] if st else None
+        mine = local.get(owner, {})
+
+        def resolve(dotted: str) -> Ref:
+            if dotted.startswith("concept."):
+                cid = dotted[len("concept."):]
+                full = mine.get(cid) or shared.get(cid)
+                if not full:
+                    names = sorted(set(mine) | set(shared))
+                    raise ConditionError(f"unknown concept {cid!r}; defined: {', '.join(names) or 'none'}")
+                return Ref(f"concept.{full}", "bool", label=cid.replace("_", " "))
+            if dotted.startswith("any_tool."):
+                inner = resolve(dotted[len("any_tool."):])
+                if inner.type != "bool":
+                    raise ConditionError(f"any_tool. applies to a true/false fact; {dotted[9:]} is {inner.type}")
+                return Ref(f"any_tool.{inner.key}", "bool", label=f"any tool: {inner.label}")
+            spec = FIELDS.get(dotted)
+            if spec is None:
+                raise ConditionError(f"unknown field {dotted!r}; allowed: {', '.join(sorted(FIELDS))}, "
+                                     "concept.<id>, any_tool.<tool fact>")
+            return Ref(spec.path, spec.type, spec.allowed, spec.label)
+
+        def cond(text_: str, table: str, index: int) -> Node | None:
+            if not text_.strip():
+                return None
+            try:
+                return parse(text_, resolve)
+            except ConditionError as err:
+                raise RuleLoadError(name, locate(text, (table, index, "when")), str(err)) from None
+
+        def line(table: str, index: int) -> int | None:
+            return locate(text, (table, index, "id"))
+
+        def versioned(table: str, items: list) -> list[str]:
+            """Internal ids: an id may repeat for versions whose date ranges do not overlap."""
+            out = []
+            for i, item in enumerate(items):
+                same = [j for j, other in enumerate(items) if other.id == item.id]
+                for j in same:
+                    other = items[j]
+                    if j < i and _overlap(item, other):
+                        raise RuleLoadError(name, line(table, i), f"{table} id {item.id!r} repeats with an "
+                                            "overlapping date range; versions of one id need disjoint from/until")
+                suffix = f"@{item.from_.isoformat() if item.from_ else 'start'}" if len(same) > 1 else ""
+                out.append(item.id + suffix)
+            return out
+
+        for i, c in enumerate(rf.concepts):
+            full = f"{owner}.{c.id}" if owner else c.id
+            node = cond(c.when, "concepts", i)
+            add(Rule(f"concept:{full}", "concept", node, "state", jurisdiction, owner, c, name,
+                     line("concepts", i), derives=f"concept.{full}", when=node))
+        if st is None:
+            continue
+        info = StatuteInfo(st, name)
+        statutes[owner] = info
+        for i, (t, vid) in enumerate(zip(rf.applies, versioned("applies", rf.applies))):
+            when = cond(t.when, "applies", i)
+            node = _and(*_guards(t.from_, t.until), when)
+            rule = Rule(f"{owner}.applies.{vid}", "test", node, "state", jurisdiction, owner, t, name,
+                        line("applies", i), derives=f"test.{owner}.{vid}", when=when)
+            add(rule)
+            info.tests.append(rule)
+        for i, (e, vid) in enumerate(zip(rf.exemptions, versioned("exemptions", rf.exemptions))):
+            when = cond(e.when, "exemptions", i)
+            node = _and(*_guards(e.from_, e.until), when)
+            rule = Rule(f"{owner}.exempt.{vid}", "exemption", node, "state", jurisdiction, owner, e, name,
+                        line("exemptions", i), derives=f"exempt.{owner}.{vid}", when=when)
+            add(rule)
+            info.exemptions.append(rule)
+        # The statute applies when it is in force, one test holds and no exemption does. "One test
+        # holds" is a rule of its own: the disjunction stays flat when compiled, which keeps
+        # durable-rules' expansion of and-over-or small.
+        any_test = Rule(f"{owner}.applies.any", "tests", Or(tuple(
+            Atom("==", Ref(r.derives, "bool", label=r.item.test), True) for r in info.tests)),
+            "state", jurisdiction, owner, st, name, locate(text, ("statute",)), derives=f"tests.{owner}")
+        add(any_test)
+        tests = Atom("==", Ref(any_test.derives, "bool", label="an applicability test is met"), True)
+        not_exempt = [Atom("==", Ref(r.derives, "bool", label=r.item.reason), False) for r in info.exemptions]
+        node = _and(*_guards(st.in_force, st.until), tests, *not_exempt)
+        info.applicability = Rule(f"{owner}.applies", "applicability", node, "state", jurisdiction, owner, st,
+                                  name, locate(text, ("statute",)), derives=f"applies.{owner}")
+        add(info.applicability)
+        applies_ref = Atom("==", Ref(f"applies.{owner}", "bool", label=f"{st.name} applies"), True)
+        for i, (o, vid) in enumerate(zip(rf.obligations, versioned("obligations", rf.obligations))):
+            when = cond(o.when, "obligations", i)
+            base = None if o.regardless_of_applicability else applies_ref
+            guards = _guards(o.from_, o.until)
+            if o.regardless_of_applicability:
+                guards = _guards(st.in_force, st.until) + guards
+            node = _and(base, *guards, when)
+            rule = Rule(f"{owner}.{vid}", "obligation", node, "state", jurisdiction, owner, o, name,
+                        line("obligations", i), when=when)
+            add(rule)
+            info.obligations.append(rule)
+
+    _stratify(rules)
+    strata: list[list[Rule]] = []
+    for rule in rules:
+        while len(strata) <= rule.stratum:
+            strata.append([])
+        strata[rule.stratum].append(rule)
+    return RuleBase(rules, statutes, strata, [p[0] for p in parsed], root)
+
+
+def _overlap(a, b) -> bool:
+    a_start, b_start = a.from_ or dt.date.min, b.from_ or dt.date.min
+    a_end, b_end = a.until or dt.date.max, b.until or dt.date.max
+    return a_start < b_end and b_start < a_end
+
+
+def refs(node: Node) -> set[str]:
+    return {a.ref.key for a in atoms(node)}
+
+
+def _stratify(rules: list[Rule]) -> None:
+    """Set each rule's stratum and scope from what it reads; reject cycles."""
+    producer = {r.derives: r for r in rules if r.derives}
+    state: dict[str, int] = {}   # 1 = visiting, 2 = done
+
+    def visit(rule: Rule, path: list[str]):
+        if state.get(rule.id) == 2:
+            return
+        if state.get(rule.id) == 1:
+            raise RuleLoadError(rule.file, rule.line, "circular definition: " + " -> ".join(path + [rule.id]))
+        state[rule.id] = 1
+        stratum, scope = 0, "state"
+        for key in refs(rule.node):
+            aggregate = key.startswith("any_tool.")
+            inner = key[len("any_tool."):] if aggregate else key
+            if inner.startswith("tool.") and not aggregate:
+                scope = "tool"
+            dep = producer.get(inner)
+            if dep is not None:
+                visit(dep, path + [rule.id])
+                stratum = max(stratum, dep.stratum + 1)
+                if dep.scope == "tool" and not aggregate:
+                    scope = "tool"
+            elif aggregate and not inner.startswith("tool."):
+                raise RuleLoadError(rule.file, rule.line, f"any_tool. needs a tool fact; {inner} is not one")
+        if rule.kind in ("test", "tests", "exemption", "applicability") and scope == "tool":
+            raise RuleLoadError(rule.file, rule.line,
+                                "applicability tests and exemptions are per state: use any_tool.<fact> to ask about tools")
+        rule.stratum, rule.scope = stratum, scope
+        state[rule.id] = 2
+
+    for rule in rules:
+        visit(rule, [])

@@ -1,0 +1,67 @@
+"""Forward chaining in strata, shared by both engines.
+
+Each stratum's rules are evaluated on their contexts by an *evaluator* (durable-rules, or the
+reference interpreter); the facts a stratum derives are written into the contexts before the next
+stratum runs. Only the evaluator differs between the engines, so the differential test compares
+exactly the part that matters.
+"""
+from __future__ import annotations
+
+from typing import Protocol
+
+from engine.rulebase import Rule, RuleBase, refs
+from engine.conditions import evaluate
+from facts.fields import Context
+
+Results = dict  # (rule id, context id) -> True | False | None (unknown)
+
+
+class Evaluator(Protocol):
+    def evaluate(self, index: int, rules: list[Rule], contexts: list[Context]) -> Results: ...
+
+
+def targets(rule: Rule, contexts: list[Context]) -> list[Context]:
+    return [c for c in contexts
+            if c.scope == rule.scope and (rule.jurisdiction is None or c.state == rule.jurisdiction)]
+
+
+def kleene_or(values) -> bool | None:
+    values = list(values)
+    return True if True in values else (None if None in values else False)
+
+
+class ReferenceEvaluator:
+    """The oracle: the condition tree evaluated directly in three-valued logic."""
+
+    def evaluate(self, index: int, rules: list[Rule], contexts: list[Context]) -> Results:
+        return {(rule.id, ctx.id): evaluate(rule.node, ctx.facts)
+                for rule in rules for ctx in targets(rule, contexts)}
+
+
+def run(rulebase: RuleBase, contexts: list[Context], evaluator: Evaluator) -> Results:
+    by_state: dict[str, list[Context]] = {}
+    for ctx in contexts:
+        by_state.setdefault(ctx.state, []).append(ctx)
+    results: Results = {}
+    for index, stratum in enumerate(rulebase.strata):
+        # Aggregates over a state's tools ("any tool collects sensitive data") are joins, done here
+        # once their inputs are final, so that each rule matches a single context.
+        needed = sorted({k for r in stratum for k in refs(r.node) if k.startswith("any_tool.")})
+        for key in needed:
+            inner = key[len("any_tool."):]
+            for ctxs in by_state.values():
+                value = kleene_or(c.facts.get(inner) for c in ctxs if c.scope == "tool")
+                for c in ctxs:
+                    c.facts[key] = value
+        out = evaluator.evaluate(index, stratum, contexts)
+        results.update(out)
+        for rule in stratum:
+            if not rule.derives:
+                continue
+            for ctx in targets(rule, contexts):
+                value = out[(rule.id, ctx.id)]
+                ctx.facts[rule.derives] = value
+                if rule.scope == "state":    # tool contexts of the state see state-level facts
+                    for other in by_state[ctx.state]:
+                        other.facts[rule.derives] = value
+    return results

@@ -1,0 +1,31 @@
+"""The entry point other code uses: a loaded rule base plus the engine that runs it."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from engine.evaluate import Findings, evaluate
+from engine.rulebase import RULES_DIR, RuleBase, load
+from engine.runner import ReferenceEvaluator
+from facts.profile import Profile
+
+try:
+    from importlib.metadata import version as _version
+    VERSION = _version("reggi")
+except Exception:   # running from a checkout without installing
+    VERSION = "0.1.0"
+
+
+class Reggi:
+    def __init__(self, rules: Path | str = RULES_DIR, engine: str = "durable"):
+        self.rulebase: RuleBase = load(rules)
+        if engine == "durable":
+            from engine.durable_adapter import DurableEvaluator
+            self.engine = DurableEvaluator(self.rulebase)
+        elif engine == "reference":
+            self.engine = ReferenceEvaluator()
+        else:
+            raise ValueError(f"unknown engine {engine!r}; allowed: durable, reference")
+
+    def evaluate(self, profile: Profile, as_of: dt.date | None = None) -> Findings:
+        return evaluate(self.rulebase, profile, as_of or profile.as_of or dt.date.today(), self.engine)

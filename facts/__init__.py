@@ -1,0 +1,1 @@
+"""reggi's facts: the vocabulary and models of a business profile, and readers for it."""

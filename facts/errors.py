@@ -1,0 +1,9 @@
+"""The one error type for bad input (profiles, rule files, answers): the CLI prints it and exits 2."""
+from __future__ import annotations
+
+
+class InputError(ValueError):
+    def __init__(self, file: str, line: int | None, message: str):
+        self.file, self.line, self.message = file, line, message
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {message}")

@@ -1,0 +1,134 @@
+"""The fields a rule condition may read, derived from the profile models, and the contexts
+(flat fact dictionaries) a profile becomes for the engine.
+
+A context is what one rule is evaluated against: a *state* context holds the business facts and
+one state's facts; a *tool* context adds one tool. Unknown values are ``None``.
+"""
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass
+from enum import Enum
+
+from facts.profile import Business, Profile, StateFacts, Tool
+from facts.vocabulary import LabelledEnum
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    path: str              # e.g. "state.consumers"
+    type: str              # bool | int | number | enum | set | str
+    label: str             # short name in plain words, for explanations
+    scope: str             # business | state | tool
+    allowed: tuple = ()    # enum / set members
+    unit: str | None = None
+    question: str = ""
+    derived_from: tuple = ()  # profile fields a derived field is computed from
+
+    @property
+    def model_field(self) -> str:
+        return self.path.split(".", 1)[1]
+
+
+def _spec(scope: str, name: str, info) -> FieldSpec:
+    annotation = info.annotation
+    if typing.get_origin(annotation) is typing.Union:
+        annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    extra = info.json_schema_extra or {}
+    allowed: tuple = ()
+    if typing.get_origin(annotation) is list:
+        (member,) = typing.get_args(annotation)
+        kind, allowed = "set", tuple(member.values())
+    elif isinstance(annotation, type) and issubclass(annotation, Enum):
+        kind, allowed = "enum", tuple(annotation.values())
+    elif annotation is bool:
+        kind = "bool"
+    elif annotation is int:
+        kind = "int"
+    elif annotation is float:
+        kind = "number"
+    else:
+        kind = "str"
+    return FieldSpec(f"{scope}.{name}", kind, extra.get("label") or info.description or name,
+                     scope, allowed, extra.get("unit"), extra.get("question") or info.description or "")
+
+
+def _model_specs(scope: str, model) -> list[FieldSpec]:
+    return [_spec(scope, name, info) for name, info in model.model_fields.items() if name != "name"]
+
+
+# Facts computed from profile fields, so rules can say what the statutes say.
+DERIVED = [
+    FieldSpec("state.consumers_excluding_payment", "int",
+              "residents whose personal data is processed a year, not counting those processed only to complete a payment",
+              "state", derived_from=("state.consumers", "state.payment_only_consumers")),
+]
+
+FIELDS: dict[str, FieldSpec] = {
+    s.path: s for s in _model_specs("business", Business) + _model_specs("state", StateFacts)
+    + _model_specs("tool", Tool) + DERIVED
+}
+
+
+def label_of(path: str, value) -> str:
+    """A field value in words, for explanations."""
+    spec = FIELDS.get(path)
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (frozenset, list, tuple)):
+        return ", ".join(sorted(str(v) for v in value)) or "none"
+    if spec and spec.unit == "usd":
+        return f"${value:,}"
+    if spec and spec.unit == "percent":
+        return f"{value:g}%"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _plain(value):
+    if isinstance(value, LabelledEnum):
+        return value.value
+    if isinstance(value, list):
+        return frozenset(_plain(v) for v in value)
+    return value
+
+
+def _facts(scope: str, model) -> dict:
+    return {f"{scope}.{name}": _plain(getattr(model, name))
+            for name in type(model).model_fields if name != "name"}
+
+
+def state_facts(state: StateFacts) -> dict:
+    facts = _facts("state", state)
+    total, payment = state.consumers, state.payment_only_consumers
+    facts["state.consumers_excluding_payment"] = (
+        None if total is None or payment is None else total - payment)
+    return facts
+
+
+@dataclass
+class Context:
+    id: str           # stable: "CA" or "CA/Acme Chat"
+    scope: str        # state | tool
+    state: str
+    tool: str | None
+    facts: dict       # field path -> value (None = unknown); derived facts are added per stratum
+
+
+def contexts(profile: Profile, asof: int) -> list[Context]:
+    """One state context per state served and one tool context per (state, tool)."""
+    business = _facts("business", profile.business)
+    result = []
+    for state in profile.states:
+        base = {"asof": asof, **business, **state_facts(state)}
+        code = state.code.value
+        result.append(Context(code, "state", code, None, dict(base)))
+        for tool in profile.tools:
+            result.append(Context(f"{code}/{tool.name}", "tool", code, tool.name,
+                                  {**base, **_facts("tool", tool)}))
+    return result

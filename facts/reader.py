@@ -1,0 +1,71 @@
+"""Reading profiles from JSON or TOML files (``-`` is JSON on stdin). Loading never executes code:
+JSON and TOML are parsed as data and validated by the pydantic models."""
+from __future__ import annotations
+
+import json
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from facts.errors import InputError
+from facts.profile import Profile
+
+
+def field_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def validation_message(err: ValidationError) -> str:
+    """Every problem, each naming its field, with the allowed values where pydantic lists them."""
+    lines = []
+    for e in err.errors():
+        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        where = field_path(loc) or "profile"
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif e["type"] == "missing":
+            msg = "required field is missing"
+        lines.append(f"{where}: {msg}")
+    return "; ".join(lines)
+
+
+def parse_profile(data, name: str, line: int | None = None) -> Profile:
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as err:
+        raise InputError(name, line, validation_message(err)) from None
+
+
+def read_profile(path: str) -> Profile:
+    if path == "-":
+        name, text, kind = "<stdin>", sys.stdin.read(), "json"
+    else:
+        p = Path(path)
+        name = path
+        if not p.is_file():
+            raise InputError(name, None, "no such file")
+        kind = "toml" if p.suffix.lower() == ".toml" else "json"
+        if p.suffix.lower() not in (".json", ".toml"):
+            raise InputError(name, None, "a profile is a .json or .toml file")
+        text = p.read_text(encoding="utf-8")
+    if kind == "toml":
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as err:
+            m = re.search(r"line (\d+)", str(err))
+            raise InputError(name, int(m.group(1)) if m else None, f"TOML syntax error: {err}") from None
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise InputError(name, err.lineno, f"JSON syntax error: {err.msg} (column {err.colno})") from None
+    if not isinstance(data, dict):
+        raise InputError(name, None, "a profile is an object with business, states and tools")
+    return parse_profile(data, name)
