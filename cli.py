@@ -136,5 +136,35 @@ def rules_show(rule_id, rules):
                    f"  file: {r.file}:{r.line}")
 
 
+@main.command("test")
+@click.argument("paths", nargs=-1, type=click.Path())
+@RULES_OPTION
+@click.option("-v", "--verbose", is_flag=True, help="Also list the scenarios that pass.")
+def test_cmd(paths, rules, verbose):
+    """Run golden scenarios (files or folders; default: the project's tests/scenarios)."""
+    from pathlib import Path
+    from engine.rulebase import RULES_DIR
+    from engine.scenarios import check, find_scenarios, load_scenario
+    roots = [Path(p) for p in paths] or [RULES_DIR.parent / "tests" / "scenarios"]
+    service = _service(rules)
+    try:
+        files = find_scenarios(roots)
+        scenarios = [load_scenario(f) for f in files]
+    except InputError as err:
+        fail(err)
+    failed = 0
+    for s in scenarios:
+        problems = check(s, service.evaluate(s.profile, s.as_of))
+        if problems:
+            failed += 1
+            click.echo(f"FAIL {s.path}: {s.description} (as of {s.as_of})")
+            for p in problems:
+                click.echo(f"     - {p}")
+        elif verbose:
+            click.echo(f"ok   {s.path}")
+    click.echo(f"{len(scenarios) - failed} passed, {failed} failed, {len(scenarios)} scenarios")
+    sys.exit(1 if failed else 0)
+
+
 if __name__ == "__main__":
     main()

@@ -81,24 +81,39 @@ def fill(template: str, facts: dict) -> str:
 class _Explainer:
     """Explains a result from the final context facts: which conditions held, or are open."""
 
-    def __init__(self, rulebase: RuleBase):
+    def __init__(self, rulebase: RuleBase, ctxs: list[Context]):
         self.producer = {r.derives: r for r in rulebase.rules if r.derives}
+        self.tools: dict[str, list[Context]] = {}
+        for c in ctxs:
+            if c.scope == "tool":
+                self.tools.setdefault(c.state, []).append(c)
 
     def held(self, rule: Rule, ctx: Context) -> list[str]:
         if rule.when is None:
             return []
-        return [self._atom(a, ctx, True) for a in deciding_atoms(rule.when, ctx.facts, True)]
+        return [self._atom(a, ctx) for a in deciding_atoms(rule.when, ctx.facts, True)]
 
-    def _atom(self, atom: Atom, ctx: Context, want) -> str:
+    def _atom(self, atom: Atom, ctx: Context) -> str:
         key = atom.ref.key
-        inner = key[len("any_tool."):] if key.startswith("any_tool.") else key
+        aggregate = key.startswith("any_tool.")
+        inner = key[len("any_tool."):] if aggregate else key
         producer = self.producer.get(inner)
-        if producer is not None and producer.kind == "concept":
-            text = producer.item.description
-            if key.startswith("any_tool."):
-                text = f"a tool: {text}"
-            return text if atom.value is not False else f"not: {text}"
-        return describe(atom, ctx.facts.get(key))
+        if producer is None or producer.kind != "concept":
+            if aggregate:
+                names = [t.tool for t in self.tools.get(ctx.state, []) if t.facts.get(inner) is atom.value]
+                return f"{', '.join(names)}: {describe(atom, None, with_value=False)}"
+            return describe(atom, ctx.facts.get(key))
+        text = producer.item.description
+        if atom.value is False:
+            return f"not: {text}"
+        if aggregate:   # name the tools that made "any tool ..." true
+            names = [t.tool for t in self.tools.get(ctx.state, []) if t.facts.get(inner) is True]
+            return f"{', '.join(names)}: {text}"
+        parts = self.held(producer, ctx)
+        # A concept that is a single plain test explains itself; otherwise say which part held.
+        if len(parts) == 1 and parts[0] == text:
+            return text
+        return f"{text} ({'; '.join(parts)})" if parts else text
 
     def open_conditions(self, rule: Rule, ctx: Context) -> list[str]:
         """The unknown conditions a conditional result hangs on, in words with citations."""
@@ -127,7 +142,7 @@ class _Explainer:
 
 def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Context],
              results: Results) -> Findings:
-    explain = _Explainer(rulebase)
+    explain = _Explainer(rulebase, ctxs)
     served = [s.code.value for s in profile.states]
     by_state: dict[str, list[Context]] = {}
     for c in ctxs:
