@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from engine import __version__
 from facts.errors import InputError
 
 
@@ -33,11 +34,6 @@ def _service(rules: str | None, engine: str = "durable"):
         fail(err)
 
 
-def _version() -> str:
-    from engine.service import VERSION
-    return VERSION
-
-
 RULES_OPTION = click.option("--rules", type=click.Path(), default=None,
                             help="Folder of rule files (default: the shipped rules/).")
 FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]),
@@ -47,7 +43,7 @@ AS_OF_OPTION = click.option("--as-of", callback=_date, default=None, metavar="YY
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="reggi", message="reggi %(version)s")
+@click.version_option(version=__version__, message="reggi %(version)s")
 def main():
     """reggi: deterministic US privacy obligations for a business and its third-party tools.
 
@@ -72,7 +68,7 @@ def evaluate(profile, as_of, fmt, rules, engine):
         fail(err)
     service = _service(rules, engine)
     findings = service.evaluate(prof, as_of)
-    click.echo(RENDERERS[fmt](findings, _version()), nl=False)
+    click.echo(RENDERERS[fmt](findings, __version__), nl=False)
 
 
 @main.command()

@@ -129,7 +129,9 @@ def _read(path: Path, root: Path) -> tuple[str, str, RuleFile]:
     try:
         return name, text, RuleFile.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
+        # A misspelt key shows up as "unknown field" and as "required field missing": report the
+        # unknown one, which names the typo.
+        first = sorted(err.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
         loc = tuple(first["loc"])
         where = ".".join(str(p) for p in loc)
         message = first["msg"]

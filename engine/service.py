@@ -9,11 +9,7 @@ from engine.rulebase import RULES_DIR, RuleBase, load
 from engine.runner import ReferenceEvaluator
 from facts.profile import Profile
 
-try:
-    from importlib.metadata import version as _version
-    VERSION = _version("reggi")
-except Exception:   # running from a checkout without installing
-    VERSION = "0.1.0"
+from engine import __version__ as VERSION
 
 
 class Reggi:

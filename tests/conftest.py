@@ -1,0 +1,22 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))   # run from a checkout without installing, too
+
+EXAMPLES = ROOT / "examples"
+SCENARIOS = ROOT / "tests" / "scenarios"
+
+
+@pytest.fixture(scope="session")
+def durable():
+    from engine.service import Reggi
+    return Reggi()
+
+
+@pytest.fixture(scope="session")
+def reference():
+    from engine.service import Reggi
+    return Reggi(engine="reference")

@@ -1,0 +1,130 @@
+"""The command line as users and CI call it."""
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from cli import main
+from conftest import EXAMPLES, ROOT
+
+CHAT = str(EXAMPLES / "chat-tool-ca-mt.json")
+CT = str(EXAMPLES / "customer-service-ct.json")
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+def test_chat_example_cites_the_four_laws_the_seed_question_needs():
+    result = run("evaluate", CHAT, "--format", "json", "--as-of", "2026-11-26")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    cites = " ".join(c for o in out["obligations"] for c in o["citations"])
+    for needle in ["Cal. Bus. & Prof. Code § 22575", "Cal. Civ. Code § 1798.100", "Cal. Penal Code § 631",
+                   "Mont. Code Ann. § 30-14-28"]:
+        assert needle in cites
+    for o in out["obligations"]:
+        assert {"id", "jurisdiction", "statute", "title", "citations", "source", "why"} <= set(o)
+        assert o["source"].startswith("https://") and o["citations"]
+    assert out["obligations"] == sorted(out["obligations"], key=lambda o: (o["jurisdiction"], o["statute"], o["id"]))
+
+
+def test_montana_applies_from_2025_10_01_not_the_day_before():
+    after = json.loads(run("evaluate", CHAT, "--format", "json", "--as-of", "2025-10-01").output)
+    before = json.loads(run("evaluate", CHAT, "--format", "json", "--as-of", "2025-09-30").output)
+    assert "us-mt-mcdpa" in after["summary"]["statutes_applying"]
+    assert "us-mt-mcdpa" not in before["summary"]["statutes_applying"]
+    reason = next(n["reason"] for n in before["not_applicable"] if n["statute"] == "us-mt-mcdpa")
+    assert "30,000" in reason and "50,000" in reason
+
+
+def test_connecticut_example_uses_the_ctdpa_and_never_chapter_55():
+    for fmt in ["json", "text", "markdown"]:
+        result = run("evaluate", CT, "--format", fmt)
+        assert result.exit_code == 0
+        assert "Conn. Gen. Stat. § 42-5" in result.output
+        assert "4-190" not in result.output and "Personal Data Act" not in result.output
+
+
+def test_two_runs_are_byte_identical_across_processes():
+    cmd = [sys.executable, str(ROOT / "cli.py"), "evaluate", CHAT, "--as-of", "2026-01-01", "--format", "json"]
+    first = subprocess.run(cmd, capture_output=True, check=True).stdout
+    second = subprocess.run(cmd, capture_output=True, check=True).stdout
+    assert first == second and first
+
+
+def test_reference_engine_gives_the_same_output():
+    a = run("evaluate", CHAT, "--as-of", "2026-01-01", "--format", "json").output
+    b = run("evaluate", CHAT, "--as-of", "2026-01-01", "--format", "json", "--engine", "reference").output
+    assert a == b
+
+
+def test_stdin_profile():
+    result = run("evaluate", "-", "--as-of", "2026-01-01", input=open(CHAT).read())
+    assert result.exit_code == 0 and "Montana Consumer Data Privacy Act" in result.output
+
+
+def bad_profile(tmp_path, mutate):
+    data = json.loads(open(CHAT).read())
+    mutate(data)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data))
+    return run("evaluate", str(path))
+
+
+def test_unknown_state_exits_2_naming_the_field(tmp_path):
+    result = bad_profile(tmp_path, lambda d: d["states"][0].update(code="ZZ"))
+    assert result.exit_code == 2
+    assert "bad.json" in result.output and "states[0].code" in result.output and "'MT'" in result.output
+
+
+def test_negative_count_exits_2_naming_the_field(tmp_path):
+    result = bad_profile(tmp_path, lambda d: d["states"][1].update(consumers=-5))
+    assert result.exit_code == 2 and "states[1].consumers" in result.output and "greater than or equal to 0" in result.output
+
+
+def test_unknown_data_category_exits_2(tmp_path):
+    result = bad_profile(tmp_path, lambda d: d["tools"][0]["collects"].append("dna"))
+    assert result.exit_code == 2 and "tools[0].collects[4]" in result.output and "biometric" in result.output
+
+
+def test_unknown_profile_field_exits_2(tmp_path):
+    result = bad_profile(tmp_path, lambda d: d["business"].update(revenue=1))
+    assert result.exit_code == 2 and "business.revenue: unknown field" in result.output
+
+
+def test_json_syntax_error_names_the_line(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{\n  "business": {"name": "x",}\n}\n')
+    result = run("evaluate", str(path))
+    assert result.exit_code == 2 and "broken.json:2" in result.output
+
+
+def test_bad_rule_file_exits_2_naming_file_and_line(tmp_path):
+    rules = tmp_path / "rules"
+    (rules / "us").mkdir(parents=True)
+    (rules / "us" / "x.toml").write_text('[statute]\nid = "us-xx-x"\nnaem = "X"\n')
+    result = run("evaluate", CHAT, "--rules", str(rules))
+    assert result.exit_code == 2 and "x.toml:3" in result.output and "unknown field 'naem'" in result.output
+
+
+def test_bad_date_exits_2():
+    assert run("evaluate", CHAT, "--as-of", "2026-13-01").exit_code == 2
+
+
+def test_schema_rules_and_version():
+    schema = json.loads(run("schema").output)
+    assert "business" in schema["properties"]
+    listing = run("rules", "list").output
+    assert "us-mt-mcdpa.processor-contract" in listing
+    shown = run("rules", "show", "us-mt-mcdpa")
+    assert shown.exit_code == 0 and "25,000 or more Montana consumers" in shown.output
+    assert run("rules", "show", "us-zz-nothing").exit_code == 2
+    assert run("--version").output.startswith("reggi ")
+
+
+def test_reggi_test_command_passes_on_the_project_scenarios():
+    result = run("test")
+    assert result.exit_code == 0, result.output
+    assert " 0 failed" in result.output

@@ -1,0 +1,115 @@
+"""Properties of the engine on random valid profiles (hypothesis):
+- differential: durable-rules gives exactly the reference interpreter's findings;
+- determinism and order independence of the rendered output;
+- monotonicity where the law is monotone.
+"""
+import copy
+import datetime as dt
+import json
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine.render import render_json
+from facts.profile import Profile
+from facts.vocabulary import DataCategory, StateCode, ToolKind
+from strategies import profiles
+
+FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def build(data) -> Profile:
+    return Profile.model_validate(data)
+
+
+@FAST
+@given(profiles())
+def test_durable_rules_equals_reference_interpreter(durable, reference, data):
+    p = build(data)
+    assert durable.evaluate(p) == reference.evaluate(p)
+
+
+def shuffled(data, rnd: random.Random):
+    out = copy.deepcopy(data)
+    rnd.shuffle(out["states"])
+    rnd.shuffle(out["tools"])
+    for tool in out["tools"]:
+        if tool.get("collects"):
+            rnd.shuffle(tool["collects"])
+    # field order inside each object
+    out["business"] = dict(rnd.sample(list(out["business"].items()), len(out["business"])))
+    out["states"] = [dict(rnd.sample(list(s.items()), len(s))) for s in out["states"]]
+    return dict(rnd.sample(list(out.items()), len(out)))
+
+
+@FAST
+@given(profiles(), st.randoms(use_true_random=False))
+def test_output_is_byte_identical_whatever_the_order_of_fields_and_lists(durable, data, rnd):
+    first = render_json(durable.evaluate(build(data)), "test")
+    again = render_json(durable.evaluate(build(data)), "test")
+    reordered = render_json(durable.evaluate(build(shuffled(data, rnd))), "test")
+    assert first == again == reordered
+
+
+def applying(findings) -> set:
+    return {s.statute for s in findings.statutes if s.status == "applies"}
+
+
+@FAST
+@given(profiles(), st.sampled_from(["consumers", "consumers_sold_or_shared"]), st.integers(1, 200_000))
+def test_more_consumers_never_removes_an_applicable_statute(durable, data, field, extra):
+    # Monotone only without exemptions in play; the thresholds themselves are monotone.
+    before = applying(durable.evaluate(build(data)))
+    bigger = copy.deepcopy(data)
+    for s in bigger["states"]:
+        if s.get(field) is not None:
+            s[field] += extra
+    assert before <= applying(durable.evaluate(build(bigger)))
+
+
+@FAST
+@given(profiles(), st.sampled_from(DataCategory.values()))
+def test_collecting_one_more_category_never_removes_an_applicable_statute(durable, data, category):
+    before = applying(durable.evaluate(build(data)))
+    more = copy.deepcopy(data)
+    for t in more["tools"]:
+        if t.get("collects") is not None and category not in t["collects"]:
+            t["collects"].append(category)
+    assert before <= applying(durable.evaluate(build(more)))
+
+
+@FAST
+@given(profiles(), st.sampled_from(["CA", "MT", "CT"]))
+def test_adding_a_state_never_removes_another_states_findings(durable, data, code):
+    before = durable.evaluate(build(data))
+    if code in {s["code"] for s in data["states"]}:
+        return
+    more = copy.deepcopy(data)
+    more["states"].append({"code": code, "consumers": 500})
+    after = durable.evaluate(build(more))
+    assert {o.id for o in before.obligations} <= {o.id for o in after.obligations}
+
+
+def test_maximal_profile_compiles_and_evaluates(durable, reference):
+    """Every state, every tool kind, every data category, unknowns included: the whole rule base
+    compiles into durable-rules and runs within its limits (alpha successors, beta nodes)."""
+    data = {
+        "business": {"name": "Everything Corp", "annual_revenue_usd": 500_000_000, "sells_personal_data": True,
+                     "shares_for_targeted_advertising": True, "users_13_to_17": True,
+                     "percent_revenue_from_selling_data": 60, "nonprofit": False, "hipaa_regulated": False,
+                     "glba_financial_institution": False},
+        "states": [{"code": c, "consumers": 1_000_000, "payment_only_consumers": 1000,
+                    "consumers_sold_or_shared": 500_000} for c in StateCode.values()],
+        "tools": [{"name": f"{kind} tool", "kind": kind, "collects": DataCategory.values(),
+                   "vendor_role": "third_party" if i % 2 else "service_provider",
+                   "captures_in_real_time": True} for i, kind in enumerate(ToolKind.values())],
+    }
+    p = build(data)
+    for as_of in [dt.date(2023, 7, 1), dt.date(2026, 11, 26)]:
+        got = durable.evaluate(p, as_of)
+        assert got == reference.evaluate(p, as_of)
+        assert {"us-ca-ccpa", "us-ct-ctdpa"} <= {s.statute for s in got.statutes if s.status == "applies"}
+    assert "us-mt-mcdpa" in {s.statute for s in got.statutes if s.status == "applies"}
+    every = {f"{sid}.{r.item.id}" for sid, info in durable.rulebase.statutes.items() for r in info.obligations}
+    assert {o.id for o in got.obligations} == every
