@@ -64,6 +64,7 @@ class RuleBase:
     strata: list[list[Rule]]
     files: list[str]
     root: str
+    aggregates: list[list[str]] = field(default_factory=list)   # per stratum: any_tool.* keys read
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
@@ -294,7 +295,8 @@ def build(parsed: list[tuple[str, str, RuleFile]], root: str = "") -> RuleBase:
         while len(strata) <= rule.stratum:
             strata.append([])
         strata[rule.stratum].append(rule)
-    return RuleBase(rules, statutes, strata, [p[0] for p in parsed], root)
+    aggregates = [sorted({k for r in stratum for k in refs(r.node) if k.startswith("any_tool.")}) for stratum in strata]
+    return RuleBase(rules, statutes, strata, [p[0] for p in parsed], root, aggregates)
 
 
 def _overlap(a, b) -> bool:

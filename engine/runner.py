@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from engine.rulebase import Rule, RuleBase, refs
+from engine.rulebase import Rule, RuleBase
 from engine.conditions import evaluate
 from facts.fields import Context
 
@@ -46,8 +46,7 @@ def run(rulebase: RuleBase, contexts: list[Context], evaluator: Evaluator) -> Re
     for index, stratum in enumerate(rulebase.strata):
         # Aggregates over a state's tools ("any tool collects sensitive data") are joins, done here
         # once their inputs are final, so that each rule matches a single context.
-        needed = sorted({k for r in stratum for k in refs(r.node) if k.startswith("any_tool.")})
-        for key in needed:
+        for key in rulebase.aggregates[index]:
             inner = key[len("any_tool."):]
             for ctxs in by_state.values():
                 value = kleene_or(c.facts.get(inner) for c in ctxs if c.scope == "tool")
