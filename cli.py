@@ -1,6 +1,7 @@
 """reggi command line. ``reggi --help`` lists the commands; ``python cli.py`` does the same."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
@@ -51,13 +52,20 @@ def main():
     """
 
 
+ENGINE_OPTION = click.option("--engine", type=click.Choice(["durable", "reference"]), default="durable",
+                             show_default=True,
+                             help="durable-rules (Rete) or the reference interpreter; both give the same findings.")
+BUSINESS_OPTION = click.option("--business", type=click.Path(), default=None, metavar="FILE",
+                               help="Profile with the business facts for CSV vendor inventories; each row's "
+                                    "tool replaces its tools.")
+
+
 @main.command()
 @click.argument("profile")
 @AS_OF_OPTION
 @FORMAT_OPTION
 @RULES_OPTION
-@click.option("--engine", type=click.Choice(["durable", "reference"]), default="durable", show_default=True,
-              help="durable-rules (Rete) or the reference interpreter; both give the same findings.")
+@ENGINE_OPTION
 def evaluate(profile, as_of, fmt, rules, engine):
     """Evaluate a PROFILE (.json or .toml; - reads JSON from stdin)."""
     from engine.render import RENDERERS
@@ -160,6 +168,40 @@ def test_cmd(paths, rules, verbose):
             click.echo(f"ok   {s.path}")
     click.echo(f"{len(scenarios) - failed} passed, {failed} failed, {len(scenarios)} scenarios")
     sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@BUSINESS_OPTION
+@AS_OF_OPTION
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "matrix", "matrix-md", "markdown"]),
+              default="jsonl", show_default=True,
+              help="jsonl: full findings per record; csv: a row per (record, obligation); matrix / matrix-md: "
+                   "records x jurisdictions as CSV / Markdown; markdown: a summary report.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write here, not to stdout.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the number of CPUs); the output is the same for any number.")
+@ENGINE_OPTION
+@RULES_OPTION
+def batch(inputs, business, as_of, fmt, output, jobs, engine, rules):
+    """Evaluate many profiles: folders of profile files, JSON Lines files, CSV vendor inventories
+    (with --business) or - (stdin). Every record gives one output record, in input order; the
+    summary goes to stderr; exit 1 if any record failed."""
+    from engine.batch import Progress, run
+    from engine.rulebase import RULES_DIR
+    from facts.inventory import read_records
+    try:
+        out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    except OSError as err:
+        fail(InputError(output, None, f"cannot write: {err.strerror}"))
+    try:
+        with out if output else contextlib.nullcontext():
+            totals = run(read_records(inputs, business), out, fmt, rules or RULES_DIR, engine, as_of, jobs,
+                         Progress(sys.stderr) if sys.stderr.isatty() else None)
+    except InputError as err:
+        fail(err)
+    click.echo(f"reggi batch: {totals.summary()}", err=True)
+    sys.exit(1 if totals.failed else 0)
 
 
 if __name__ == "__main__":

@@ -7,3 +7,7 @@ class InputError(ValueError):
         self.file, self.line, self.message = file, line, message
         where = f"{file}:{line}" if line else file
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):
+        # Rebuilt from its parts, so an error record can cross to a worker process and back.
+        return type(self), (self.file, self.line, self.message)

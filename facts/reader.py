@@ -43,6 +43,14 @@ def parse_profile(data, name: str, line: int | None = None) -> Profile:
         raise InputError(name, line, validation_message(err)) from None
 
 
+def load_json(text: str, name: str, line: int | None = None):
+    """JSON data, or an InputError naming the line (``line`` when the text is one line of a file)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InputError(name, line or err.lineno, f"JSON syntax error: {err.msg} (column {err.colno})") from None
+
+
 def read_profile(path: str) -> Profile:
     if path == "-":
         name, text, kind = "<stdin>", sys.stdin.read(), "json"
@@ -62,10 +70,7 @@ def read_profile(path: str) -> Profile:
             m = re.search(r"line (\d+)", str(err))
             raise InputError(name, int(m.group(1)) if m else None, f"TOML syntax error: {err}") from None
     else:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise InputError(name, err.lineno, f"JSON syntax error: {err.msg} (column {err.colno})") from None
+        data = load_json(text, name)
     if not isinstance(data, dict):
         raise InputError(name, None, "a profile is an object with business, states and tools")
     return parse_profile(data, name)

@@ -1,0 +1,311 @@
+"""``reggi batch``: many records through the engine, in worker processes, streamed in input order.
+
+Records (facts/inventory.py) are evaluated by ``jobs`` worker processes, each building its own
+engine once; every record, good or bad, becomes exactly one output record, rendered in the worker
+and written by the main process in input order. Input is taken in bounded windows and output is
+written as it arrives, so memory stays flat however many records there are. A record renders to
+the same text in any process, so the output does not depend on ``jobs``.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import itertools
+import json
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, NamedTuple, TextIO
+
+from engine import __version__
+from engine.evaluate import DISCLAIMER, Findings
+from engine.render import to_dict
+from engine.rulebase import load
+from facts.errors import InputError
+from facts.inventory import Record
+
+CHUNK = 32             # records a worker takes at a time
+WINDOW_CHUNKS = 8      # chunks in flight per worker: bounds what is read ahead of the output
+
+
+class Settings(NamedTuple):
+    """What every process needs to evaluate and render a record the same way."""
+    rules: str
+    engine: str
+    fmt: str
+    as_of: dt.date | None
+    jurisdictions: tuple[str, ...]
+
+
+class Outcome(NamedTuple):
+    text: str                                    # the record's output, ready to write
+    ok: bool
+    obligations: tuple[tuple[str, str, str], ...] = ()   # (id, title, status), for the report's totals
+
+
+@dataclass
+class Totals:
+    read: int = 0
+    evaluated: int = 0
+    failed: int = 0
+    titles: dict[str, str] = field(default_factory=dict)
+    counts: Counter = field(default_factory=Counter)     # (obligation id, status) -> records
+
+    def add(self, outcome: Outcome) -> None:
+        self.read += 1
+        if outcome.ok:
+            self.evaluated += 1
+        else:
+            self.failed += 1
+        for oid, title, status in outcome.obligations:
+            self.titles.setdefault(oid, title)
+            self.counts[(oid, status)] += 1
+
+    def summary(self) -> str:
+        return f"{self.read:,} records read, {self.evaluated:,} evaluated, {self.failed:,} failed"
+
+
+def run(records: Iterable[Record], out: TextIO, fmt: str, rules, engine: str = "durable",
+        as_of: dt.date | None = None, jobs: int | None = None, progress=None) -> Totals:
+    """Evaluate ``records`` and write them to ``out`` in ``fmt``. A bad rule base raises
+    InputError before anything is written; a bad record is written as an error record."""
+    rulebase = load(rules)
+    jurisdictions = tuple(sorted({s.meta.jurisdiction for s in rulebase.statutes.values()}))
+    settings = Settings(str(rules), engine, fmt, as_of, jurisdictions)
+    writer = WRITERS[fmt](settings)
+    totals = Totals()
+    out.write(writer.header())
+    for outcome in _outcomes(records, settings, jobs or os.cpu_count() or 1):
+        out.write(outcome.text)
+        totals.add(outcome)
+        if progress:
+            progress(totals)
+    out.write(writer.footer(totals))
+    if progress:
+        progress(totals, final=True)
+    return totals
+
+
+def _outcomes(records: Iterable[Record], settings: Settings, jobs: int) -> Iterator[Outcome]:
+    numbered = enumerate(records, 1)
+    if jobs == 1:
+        _start(settings)
+        yield from map(_evaluate, numbered)
+        return
+    import multiprocessing
+    with multiprocessing.Pool(jobs, initializer=_start, initargs=(settings,)) as pool:
+        # Pool.imap would read the whole input ahead (its feeder thread has no back-pressure),
+        # so records go in windows; imap keeps each window in order.
+        while window := list(itertools.islice(numbered, jobs * CHUNK * WINDOW_CHUNKS)):
+            yield from pool.imap(_evaluate, window, CHUNK)
+
+
+# --- in each worker process (or in the main process with one job) ---------------------------
+
+_worker = None
+
+
+class _Worker:
+    def __init__(self, settings: Settings):
+        from engine.service import Reggi
+        self.writer = WRITERS[settings.fmt](settings)
+        self.as_of = settings.as_of
+        try:
+            self.service, self.failure = Reggi(settings.rules, settings.engine), None
+        except Exception as err:    # an engine that cannot start fails every record, not the pool
+            self.service, self.failure = None, f"the {settings.engine} engine did not start: {err}"
+
+
+def _start(settings: Settings) -> None:
+    global _worker
+    _worker = _Worker(settings)
+
+
+def _evaluate(item: tuple[int, Record]) -> Outcome:
+    index, record = item
+    w = _worker
+    if isinstance(record.profile, InputError):
+        return Outcome(w.writer.record(index, record, None, str(record.profile)), False)
+    if w.failure:
+        return Outcome(w.writer.record(index, record, None, w.failure), False)
+    try:
+        findings = w.service.evaluate(record.profile, w.as_of)
+    except Exception as err:    # nothing lost: a record the engine trips on is reported, not raised
+        return Outcome(w.writer.record(index, record, None, f"internal error: {type(err).__name__}: {err}"), False)
+    return Outcome(w.writer.record(index, record, findings, None), True,
+                   tuple((o.id, o.title, o.status) for o in findings.obligations))
+
+
+# --- output formats ------------------------------------------------------------------------
+
+def vendors(record: Record) -> list[str]:
+    return [t.name for t in record.profile.tools] if not isinstance(record.profile, InputError) else []
+
+
+def business(record: Record) -> str:
+    return record.profile.business.name if not isinstance(record.profile, InputError) else ""
+
+
+def _csv_rows(rows: list[list]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def _md(text) -> str:
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def matrix_cell(findings: Findings, jurisdiction: str, separator: str) -> str:
+    """Count and ids of a jurisdiction's obligations; '?' marks those that may apply.
+    Empty when the business does not serve the state, 0 when it does and nothing applies."""
+    if jurisdiction.split("-")[1] not in findings.states:
+        return ""
+    mine = [o for o in findings.obligations if o.jurisdiction == jurisdiction]
+    sure = [o.id for o in mine if o.status == "applies"]
+    maybe = [o.id + "?" for o in mine if o.status != "applies"]
+    count = f"{len(sure)}" + (f"+{len(maybe)}?" if maybe else "")
+    return f"{count}: {separator.join(sure + maybe)}" if mine else count
+
+
+class Writer:
+    """One output format: a header, one text per record (made in a worker), a footer."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    def header(self) -> str:
+        return ""
+
+    def record(self, index: int, record: Record, findings: Findings | None, error: str | None) -> str:
+        raise NotImplementedError
+
+    def footer(self, totals: Totals) -> str:
+        return ""
+
+    def identity(self, index: int, record: Record) -> list:
+        return [index, record.source, record.line or "", business(record), "; ".join(vendors(record))]
+
+
+class JsonLines(Writer):
+    """The full findings of each record, one JSON object a line."""
+
+    def record(self, index, record, findings, error):
+        item = {"record": index, "source": record.source, "line": record.line, "vendors": vendors(record)}
+        if error is None:
+            item["findings"] = to_dict(findings, __version__)
+        else:
+            item["error"] = error
+        return json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+class Csv(Writer):
+    """One row per (record, obligation), for a spreadsheet; a record with none, or an error, one row."""
+
+    COLUMNS = ["record", "source", "line", "business", "vendors", "jurisdiction", "statute", "obligation",
+               "status", "title", "for_tools", "citations", "in_force", "verified", "error"]
+
+    def header(self):
+        return _csv_rows([self.COLUMNS])
+
+    def record(self, index, record, findings, error):
+        who = self.identity(index, record)
+        if error is not None:
+            return _csv_rows([who + [""] * 3 + ["error"] + [""] * 5 + [error]])
+        if not findings.obligations:
+            return _csv_rows([who + [""] * 3 + ["none"] + [""] * 6])
+        return _csv_rows([who + [o.jurisdiction, o.statute, o.id, o.status, o.title, "; ".join(o.tools),
+                                 "; ".join(o.citations), o.in_force, "yes" if o.verified else "no", ""]
+                          for o in findings.obligations])
+
+
+class Matrix(Writer):
+    """Records (vendors) x jurisdictions: in each cell the count and ids of obligations."""
+
+    def columns(self) -> list[str]:
+        return ["record", "source", "line", "business", "vendors", *self.settings.jurisdictions, "error"]
+
+    def cells(self, findings: Findings | None, error: str | None, separator: str) -> list[str]:
+        if error is not None:
+            return [""] * len(self.settings.jurisdictions) + [error]
+        return [matrix_cell(findings, j, separator) for j in self.settings.jurisdictions] + [""]
+
+    def header(self):
+        return _csv_rows([self.columns()])
+
+    def record(self, index, record, findings, error):
+        return _csv_rows([self.identity(index, record) + self.cells(findings, error, "; ")])
+
+
+class MatrixMarkdown(Matrix):
+    def header(self):
+        columns = self.columns()
+        return (f"# Obligations by vendor and jurisdiction\n\n{_as_of_line(self.settings)}. In each cell: the "
+                "number of obligations that apply (+ those that may apply, marked ?) and their ids; empty "
+                "where the business does not serve the state.\n\n"
+                f"| {' | '.join(columns)} |\n|{'---|' * len(columns)}\n")
+
+    def record(self, index, record, findings, error):
+        return "| " + " | ".join(_md(c) for c in self.identity(index, record) + self.cells(findings, error, "<br>")) + " |\n"
+
+    def footer(self, totals):
+        return f"\n{totals.summary()}.\n\n*{DISCLAIMER}*\n"
+
+
+class Report(Writer):
+    """A Markdown summary: one table row per record, then obligations counted across records."""
+
+    def header(self):
+        return (f"# reggi batch report\n\n{_as_of_line(self.settings)} · reggi {__version__}\n\n## Records\n\n"
+                "| # | Record | Business | Vendors | Laws that apply | Obligations | May apply |\n"
+                "|---|---|---|---|---|---|---|\n")
+
+    def record(self, index, record, findings, error):
+        who = [index, record.where, business(record), "; ".join(vendors(record))]
+        if error is not None:
+            rest = [f"**error:** {error}", "", ""]
+        else:
+            laws = [s.statute + ("?" if s.status == "conditional" else "") for s in findings.statutes
+                    if s.status in ("applies", "conditional")]
+            rest = [", ".join(laws) or "none", sum(o.status == "applies" for o in findings.obligations),
+                    sum(o.status != "applies" for o in findings.obligations)]
+        return "| " + " | ".join(_md(c) for c in who + rest) + " |\n"
+
+    def footer(self, totals):
+        out = ["", "## Obligations across records", ""]
+        if totals.titles:
+            out += ["| Obligation | Title | Records where it applies | Records where it may apply |", "|---|---|---|---|"]
+        else:
+            out.append("None.")
+        for oid in sorted(totals.titles):
+            out.append(f"| `{oid}` | {_md(totals.titles[oid])} | {totals.counts[(oid, 'applies')]} | "
+                       f"{totals.counts[(oid, 'conditional')]} |")
+        out += ["", "## Totals", "", f"{totals.summary()}.", "", f"*{DISCLAIMER}*", ""]
+        return "\n".join(out)
+
+
+def _as_of_line(settings: Settings) -> str:
+    return (f"As of {settings.as_of.isoformat()}" if settings.as_of
+            else "As of each profile's as_of date, else the day of the run")
+
+
+WRITERS: dict[str, type[Writer]] = {"jsonl": JsonLines, "csv": Csv, "matrix": Matrix,
+                                    "matrix-md": MatrixMarkdown, "markdown": Report}
+
+
+class Progress:
+    """A one-line counter on a terminal's stderr: the input's length is not known in advance."""
+
+    def __init__(self, stream: TextIO):
+        self.stream, self.start, self.shown = stream, time.monotonic(), 0.0
+
+    def __call__(self, totals: Totals, final: bool = False) -> None:
+        now = time.monotonic()
+        if final or now - self.shown >= 0.2:
+            self.shown = now
+            rate = totals.read / max(now - self.start, 1e-6)
+            self.stream.write(f"\rreggi batch: {totals.read:,} records, {totals.failed:,} failed, "
+                              f"{rate:,.0f}/s\x1b[K" + ("\n" if final else ""))
+            self.stream.flush()
