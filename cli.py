@@ -204,5 +204,34 @@ def batch(inputs, business, as_of, fmt, output, jobs, engine, rules):
     sys.exit(1 if totals.failed else 0)
 
 
+@main.command()
+@click.argument("profiles", nargs=-1, required=True)
+@click.option("--base", required=True, metavar="REV_OR_DIR", help="The rules to compare from: a folder or a git revision.")
+@click.option("--head", default=None, metavar="REV_OR_DIR",
+              help="The rules to compare to (default: the working tree's rules/).")
+@BUSINESS_OPTION
+@AS_OF_OPTION
+@FORMAT_OPTION
+@click.option("--check", is_flag=True, help="Exit 1 if any finding changed (for CI gates).")
+def diff(profiles, base, head, business, as_of, fmt, check):
+    """Evaluate PROFILES (files, folders, JSON Lines, CSV with --business, -) with two rule bases
+    and report, per profile, the statutes that flipped and the obligations added, removed or
+    changed. Exit 2 if a profile cannot be read."""
+    import tempfile
+    from pathlib import Path
+    from engine.diff import RENDERERS, compare, rules_at
+    from facts.inventory import read_records
+    with tempfile.TemporaryDirectory(prefix="reggi-diff-") as tmp:
+        try:
+            base_dir, base_label = rules_at(base, Path(tmp) / "base")
+            head_dir, head_label = rules_at(head, Path(tmp) / "head")
+            report = compare(read_records(profiles, business), base_dir, head_dir, base_label, head_label, as_of)
+        except InputError as err:
+            fail(err)
+    click.echo(RENDERERS[fmt](report), nl=False)
+    totals = report.totals
+    sys.exit(2 if totals["failed"] else 1 if check and totals["changed"] else 0)
+
+
 if __name__ == "__main__":
     main()

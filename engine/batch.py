@@ -140,14 +140,6 @@ def _evaluate(item: tuple[int, Record]) -> Outcome:
 
 # --- output formats ------------------------------------------------------------------------
 
-def vendors(record: Record) -> list[str]:
-    return [t.name for t in record.profile.tools] if not isinstance(record.profile, InputError) else []
-
-
-def business(record: Record) -> str:
-    return record.profile.business.name if not isinstance(record.profile, InputError) else ""
-
-
 def _csv_rows(rows: list[list]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
@@ -186,14 +178,14 @@ class Writer:
         return ""
 
     def identity(self, index: int, record: Record) -> list:
-        return [index, record.source, record.line or "", business(record), "; ".join(vendors(record))]
+        return [index, record.source, record.line or "", record.business, "; ".join(record.vendors)]
 
 
 class JsonLines(Writer):
     """The full findings of each record, one JSON object a line."""
 
     def record(self, index, record, findings, error):
-        item = {"record": index, "source": record.source, "line": record.line, "vendors": vendors(record)}
+        item = {"record": index, "source": record.source, "line": record.line, "vendors": record.vendors}
         if error is None:
             item["findings"] = to_dict(findings, __version__)
         else:
@@ -263,7 +255,7 @@ class Report(Writer):
                 "|---|---|---|---|---|---|---|\n")
 
     def record(self, index, record, findings, error):
-        who = [index, record.where, business(record), "; ".join(vendors(record))]
+        who = [index, record.where, record.business, "; ".join(record.vendors)]
         if error is not None:
             rest = [f"**error:** {error}", "", ""]
         else:

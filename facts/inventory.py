@@ -43,6 +43,14 @@ class Record(NamedTuple):
     def where(self) -> str:
         return f"{self.source}:{self.line}" if self.line else self.source
 
+    @property
+    def business(self) -> str:
+        return "" if isinstance(self.profile, InputError) else self.profile.business.name
+
+    @property
+    def vendors(self) -> list[str]:
+        return [] if isinstance(self.profile, InputError) else [t.name for t in self.profile.tools]
+
 
 BusinessFacts = Callable[[], "Profile | InputError"]
 

@@ -1,0 +1,90 @@
+"""reggi diff: the same profiles under two rule bases name exactly the profiles whose findings change."""
+import json
+import shutil
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from conftest import EXAMPLES, ROOT
+
+CORPUS = str(EXAMPLES / "corpus")
+RULES = str(ROOT / "rules")
+
+
+def diff(*args):
+    return CliRunner().invoke(main, ["diff", "--as-of", "2026-11-26", *args])
+
+
+@pytest.fixture
+def montana_at_50000(tmp_path):
+    """A copy of the rules with Montana's consumer threshold from 2025-10-01 set back to 50,000."""
+    copy = tmp_path / "rules"
+    shutil.copytree(RULES, copy)
+    path = copy / "us" / "mt" / "mcdpa.toml"
+    text = path.read_text(encoding="utf-8")
+    old = 'from = 2025-10-01\nwhen = "state.consumers_excluding_payment >= 25000"'
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, old.replace("25000", "50000")), encoding="utf-8")
+    return str(copy)
+
+
+def test_montana_threshold_change_names_exactly_the_profiles_it_moves(montana_at_50000):
+    result = diff("--base", RULES, "--head", montana_at_50000, CORPUS, "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    changed = {p["record"].rsplit("/", 1)[1]: p for p in report["profiles"]}
+    # 25,000 to 49,999 Montana consumers (not counting payment-only) flip; 52,000 still applies, and
+    # only the explanation, which quotes the threshold, changes. Under 25,000, the data broker (the
+    # revenue test), the HIPAA-exempt clinic and the profiles without Montana do not move.
+    flipped = {"ca-mt-marketplace-26700000.json", "mt-outdoor-retailer-30k.json",
+               "mt-ranch-supply-exactly-25k.json", "multi-state-nonprofit-45k.json"}
+    assert set(changed) == flipped | {"mt-contact-center-52k.json"}
+    for name in flipped:
+        p = changed[name]
+        assert [(f["statute"], f["base"], f["head"]) for f in p["statutes"]] == [("us-mt-mcdpa", "applies", "not_applicable")]
+        assert p["removed"] and all(o["id"].startswith("us-mt-mcdpa.") for o in p["removed"])
+        assert not p["added"] and not p["changed"]
+    steady = changed["mt-contact-center-52k.json"]
+    assert not steady["statutes"] and not steady["removed"]
+    assert {c["id"].split(".")[0] for c in steady["changed"]} == {"us-mt-mcdpa"}
+    assert all(set(c["fields"]) == {"why"} for c in steady["changed"])
+    assert report["totals"]["changed"] == 5 and report["totals"]["profiles"] == 13
+
+
+def test_check_exits_1_on_a_change_and_the_text_names_the_profiles(montana_at_50000):
+    result = diff("--base", RULES, "--head", montana_at_50000, CORPUS, "--check")
+    assert result.exit_code == 1
+    assert "mt-outdoor-retailer-30k.json" in result.stdout and "applies -> not_applicable" in result.stdout
+    assert "tx-only-retailer.json" not in result.stdout and "mt-ski-rental" not in result.stdout
+    assert "Totals: 5 of 13 profiles changed" in result.stdout
+    markdown = diff("--base", RULES, "--head", montana_at_50000, CORPUS, "--format", "markdown")
+    assert markdown.exit_code == 0 and "corpus/mt-outdoor-retailer-30k.json (Big Sky" in markdown.stdout
+    assert "- Removed `us-mt-mcdpa.processor-contract`" in markdown.stdout
+
+
+def test_identical_rules_exit_0_and_say_so(tmp_path):
+    shutil.copytree(RULES, tmp_path / "same")
+    result = diff("--base", RULES, "--head", str(tmp_path / "same"), CORPUS, "--check")
+    assert result.exit_code == 0, result.output
+    assert "No changes: the 13 profiles evaluated give the same findings with both rule bases." in result.stdout
+
+
+def test_git_revision_as_base_and_head():
+    inside = subprocess.run(["git", "-C", RULES, "rev-parse", "HEAD"], capture_output=True)
+    if inside.returncode:
+        pytest.skip("not a git checkout")
+    result = diff("--base", "HEAD", "--head", "HEAD", str(EXAMPLES / "chat-tool-ca-mt.json"), "--check")
+    assert result.exit_code == 0, result.output
+    assert f"base: HEAD ({inside.stdout.decode()[:10]})" in result.stdout
+
+
+def test_unknown_revision_and_unreadable_profiles_exit_2(tmp_path):
+    bad_rev = diff("--base", "no-such-revision-xyz", CORPUS)
+    assert bad_rev.exit_code == 2 and "neither a folder of rule files nor a git revision" in bad_rev.output
+    broken = tmp_path / "broken.json"
+    broken.write_text("{")
+    result = diff("--base", RULES, "--head", RULES, str(broken), "--check")
+    text = " ".join(result.stdout.split())
+    assert result.exit_code == 2 and "broken.json:1: JSON syntax error" in text and "1 could not be read" in text
