@@ -64,7 +64,10 @@ class Findings:
 
 def evaluate(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None) -> Findings:
     engine = engine or ReferenceEvaluator()
-    ctxs = contexts(profile, date_int(as_of))
+    # Only states some statute covers: no finding reads another state's contexts, and a business
+    # serving every state would otherwise run the shared concepts fifty times over.
+    covered = {info.meta.jurisdiction.split("-")[1] for info in rulebase.statutes.values()}
+    ctxs = [c for c in contexts(profile, date_int(as_of)) if c.state in covered]
     results = run(rulebase, ctxs, engine)
     return assemble(rulebase, profile, as_of, ctxs, results)
 
@@ -171,6 +174,7 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
                               + (f" until {meta.until.isoformat()}" if meta.until else "") + ")"]
         elif applies is True:
             status.status = "applies"
+            # Also the basis of every obligation of the statute: worded once, not per obligation.
             status.reasons = [_test_reason(t, state_ctx, explain) for t in info.tests
                               if results[(t.id, state_ctx.id)] is True]
         elif applies is None:
@@ -200,7 +204,7 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
                 verified=item.verified and meta.verified, note=item.note)
             if true_ctx:
                 finding.tools = sorted(c.tool for c in true_ctx if c.tool)
-                finding.why, finding.basis = _why(rule, info, true_ctx, state_ctx, results, explain)
+                finding.why, finding.basis = _why(rule, info, true_ctx, status.reasons, explain)
             else:
                 finding.tools = sorted(c.tool for c in open_ctx if c.tool)
                 conds: list[str] = []
@@ -235,11 +239,10 @@ def _unmet_reason(rule: Rule, ctx: Context) -> str:
     return f"{text}{_since(item)} ({item.cite})"
 
 
-def _why(rule: Rule, info: StatuteInfo, ctxs: list[Context], state_ctx: Context, results: Results,
+def _why(rule: Rule, info: StatuteInfo, ctxs: list[Context], tests_met: list[str],
          explain: _Explainer) -> tuple[list[str], list[str]]:
     if not rule.item.regardless_of_applicability:
-        tests = [t for t in info.tests if results[(t.id, state_ctx.id)] is True]
-        basis = [f"{info.meta.name} applies: {_test_reason(t, state_ctx, explain)}" for t in tests]
+        basis = [f"{info.meta.name} applies: {reason}" for reason in tests_met]
     else:
         basis = [f"applies regardless of the {info.meta.name}'s thresholds"]
     why = list(basis)

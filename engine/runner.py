@@ -20,9 +20,19 @@ class Evaluator(Protocol):
     def evaluate(self, index: int, rules: list[Rule], contexts: list[Context]) -> Results: ...
 
 
-def targets(rule: Rule, contexts: list[Context]) -> list[Context]:
-    return [c for c in contexts
-            if c.scope == rule.scope and (rule.jurisdiction is None or c.state == rule.jurisdiction)]
+class Targets:
+    """The contexts each rule is evaluated on: those of its scope, and of its state if it has one.
+    Grouped once per evaluation, because scanning every context for every rule was a tenth of the
+    time of a batch run."""
+
+    def __init__(self, contexts: list[Context]):
+        self.groups: dict[tuple[str, str | None], list[Context]] = {}
+        for c in contexts:
+            self.groups.setdefault((c.scope, None), []).append(c)
+            self.groups.setdefault((c.scope, c.state), []).append(c)
+
+    def __call__(self, rule: Rule) -> list[Context]:
+        return self.groups.get((rule.scope, rule.jurisdiction), [])
 
 
 def kleene_or(values) -> bool | None:
@@ -34,8 +44,9 @@ class ReferenceEvaluator:
     """The oracle: the condition tree evaluated directly in three-valued logic."""
 
     def evaluate(self, index: int, rules: list[Rule], contexts: list[Context]) -> Results:
+        targets = Targets(contexts)
         return {(rule.id, ctx.id): evaluate(rule.node, ctx.facts)
-                for rule in rules for ctx in targets(rule, contexts)}
+                for rule in rules for ctx in targets(rule)}
 
 
 def run(rulebase: RuleBase, contexts: list[Context], evaluator: Evaluator) -> Results:
@@ -43,6 +54,7 @@ def run(rulebase: RuleBase, contexts: list[Context], evaluator: Evaluator) -> Re
     for ctx in contexts:
         by_state.setdefault(ctx.state, []).append(ctx)
     results: Results = {}
+    targets = Targets(contexts)
     for index, stratum in enumerate(rulebase.strata):
         # Aggregates over a state's tools ("any tool collects sensitive data") are joins, done here
         # once their inputs are final, so that each rule matches a single context.
@@ -57,7 +69,7 @@ def run(rulebase: RuleBase, contexts: list[Context], evaluator: Evaluator) -> Re
         for rule in stratum:
             if not rule.derives:
                 continue
-            for ctx in targets(rule, contexts):
+            for ctx in targets(rule):
                 value = out[(rule.id, ctx.id)]
                 ctx.facts[rule.derives] = value
                 if rule.scope == "state":    # tool contexts of the state see state-level facts
