@@ -191,18 +191,14 @@ class DurableEvaluator:
                 core.retract_facts(handle, payload)
             for rule in part.rules:
                 for ctx in targets(rule):
-                    if (rule.id, f"{ctx.id}|0") in fired:
-                        results[(rule.id, ctx.id)] = True
-                    elif (rule.id, f"{ctx.id}|1") in fired:
-                        results[(rule.id, ctx.id)] = None
-                    else:
-                        results[(rule.id, ctx.id)] = False
+                    results[(rule.id, ctx.id)] = fired.get((rule.id, ctx.id), False)
         return results
 
-    def _assert(self, handle: int, payload: str) -> set[tuple[str, str]]:
-        """Assert facts and drain the agenda: the (rule id, fact id) pairs that fired."""
+    def _assert(self, handle: int, payload: str) -> Results:
+        """Assert facts and drain the agenda: (rule id, context id) -> True if the rule fired on
+        the lower copy of the context, None if only on the upper one (see the module docstring)."""
         result = core.assert_facts(handle, payload)
-        fired: set[tuple[str, str]] = set()
+        fired: Results = {}
         if result[0] not in (0, 3):     # 1: not handled, 2: already observed
             raise DurableError(f"durable-rules refused the facts (code {result[0]})")
         if result[0] == 3:
@@ -211,7 +207,10 @@ class DurableEvaluator:
         started = core.start_action_for_state(handle, state_handle)
         message = started[1] if started else None
         while message:
-            fired.update(self._fired(message))
+            for rule_id, fact_id in self._fired(message):
+                ctx_id, _, copy = fact_id.rpartition("|")
+                key = (rule_id, ctx_id)
+                fired[key] = True if copy == "0" else fired.get(key)
             message = core.complete_and_start_action(handle, state_handle)
         return fired
 
