@@ -8,6 +8,7 @@ the same text in any process, so the output does not depend on ``jobs``.
 """
 from __future__ import annotations
 
+import collections
 import csv
 import datetime as dt
 import io
@@ -15,7 +16,6 @@ import itertools
 import json
 import os
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, NamedTuple, TextIO
 
@@ -51,7 +51,7 @@ class Totals:
     evaluated: int = 0
     failed: int = 0
     titles: dict[str, str] = field(default_factory=dict)
-    counts: Counter = field(default_factory=Counter)     # (obligation id, status) -> records
+    counts: collections.Counter = field(default_factory=collections.Counter)     # (obligation id, status) -> records
 
     def add(self, outcome: Outcome) -> None:
         self.read += 1
@@ -97,9 +97,16 @@ def _outcomes(records: Iterable[Record], settings: Settings, jobs: int) -> Itera
     import multiprocessing
     with multiprocessing.Pool(jobs, initializer=_start, initargs=(settings,)) as pool:
         # Pool.imap would read the whole input ahead (its feeder thread has no back-pressure),
-        # so records go in windows; imap keeps each window in order.
-        while window := list(itertools.islice(numbered, jobs * CHUNK * WINDOW_CHUNKS)):
-            yield from pool.imap(_evaluate, window, CHUNK)
+        # so records go in windows, each kept in order by imap. Two windows are in flight, so
+        # the workers evaluate one while this process writes the other and reads the next.
+        windows = iter(lambda: list(itertools.islice(numbered, jobs * CHUNK * WINDOW_CHUNKS)), [])
+        in_flight: collections.deque = collections.deque()
+        for window in windows:
+            in_flight.append(pool.imap(_evaluate, window, CHUNK))
+            if len(in_flight) == 2:
+                yield from in_flight.popleft()
+        while in_flight:
+            yield from in_flight.popleft()
 
 
 # --- in each worker process (or in the main process with one job) ---------------------------
@@ -288,16 +295,18 @@ WRITERS: dict[str, type[Writer]] = {"jsonl": JsonLines, "csv": Csv, "matrix": Ma
 
 
 class Progress:
-    """A one-line counter on a terminal's stderr: the input's length is not known in advance."""
+    """A one-line counter on a terminal's stderr (the input's length is not known in advance),
+    erased at the end, where the summary takes its place."""
 
     def __init__(self, stream: TextIO):
         self.stream, self.start, self.shown = stream, time.monotonic(), 0.0
 
     def __call__(self, totals: Totals, final: bool = False) -> None:
         now = time.monotonic()
-        if final or now - self.shown >= 0.2:
+        if final:
+            self.stream.write("\r\x1b[K")
+        elif now - self.shown >= 0.2:
             self.shown = now
             rate = totals.read / max(now - self.start, 1e-6)
-            self.stream.write(f"\rreggi batch: {totals.read:,} records, {totals.failed:,} failed, "
-                              f"{rate:,.0f}/s\x1b[K" + ("\n" if final else ""))
-            self.stream.flush()
+            self.stream.write(f"\rreggi batch: {totals.read:,} records, {totals.failed:,} failed, {rate:,.0f}/s\x1b[K")
+        self.stream.flush()
