@@ -62,7 +62,10 @@ def read_profile(path: str) -> Profile:
         kind = "toml" if p.suffix.lower() == ".toml" else "json"
         if p.suffix.lower() not in (".json", ".toml"):
             raise InputError(name, None, "a profile is a .json or .toml file")
-        text = p.read_text(encoding="utf-8")
+        try:
+            text = p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise InputError(name, None, f"cannot read: {err}") from None
     if kind == "toml":
         try:
             data = tomllib.loads(text)

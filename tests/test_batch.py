@@ -112,12 +112,15 @@ def test_folders_files_and_missing_inputs_each_give_records_in_order(tmp_path):
     shutil.copy(EXAMPLES / "customer-service-ct.json", folder / "b.json")
     shutil.copy(EXAMPLES / "chat-tool-ca-mt.json", folder / "sub" / "a.json")
     (folder / "notes.txt").write_text("not a profile")
+    (folder / "c.json").write_bytes(b"\xff\xfe not text")
     (tmp_path / "empty").mkdir()
     result = batch(str(folder), str(tmp_path / "empty"), str(tmp_path / "missing.json"), "--jobs", "1")
     records = jsonl(result)
     assert [r["source"].removeprefix(str(tmp_path) + "/") for r in records] == [
-        "profiles/b.json", "profiles/sub/a.json", "empty", "missing.json"]
-    assert "nothing to evaluate" in records[2]["error"] and "no such file" in records[3]["error"]
+        "profiles/b.json", "profiles/c.json", "profiles/sub/a.json", "empty", "missing.json"]
+    assert [("error" in r) for r in records] == [False, True, False, True, True]
+    assert "cannot read" in records[1]["error"] and "nothing to evaluate" in records[3]["error"]
+    assert "no such file" in records[4]["error"]
     assert result.exit_code == 1
 
 
