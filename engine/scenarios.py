@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.evaluate import Findings
 from facts.errors import InputError
+from facts.paths import set_path, unset_path
 from facts.profile import Profile
 from facts.reader import parse_profile, validation_message
 
@@ -64,25 +65,14 @@ class Scenario:
 
 
 def _apply(data: dict, path: str, value, name: str) -> None:
-    """Set ``business.x``, ``states.<CODE>.x`` or ``tools.<name>.x`` in a raw profile dict."""
-    parts = path.split(".")
-    target = data
+    """Set a profile path; the string "unknown" removes the fact."""
     try:
-        if parts[0] in ("states", "tools") and len(parts) >= 3:
-            key = "code" if parts[0] == "states" else "name"
-            items = data.setdefault(parts[0], [])
-            matches = [x for x in items if x.get(key) == parts[1]]
-            if not matches:
-                raise KeyError(f"no {parts[0][:-1]} {parts[1]!r} in the profile")
-            target, parts = matches[0], parts[2:]
-        for part in parts[:-1]:
-            target = target.setdefault(part, {})
         if value == "unknown":
-            target.pop(parts[-1], None)
+            unset_path(data, path)
         else:
-            target[parts[-1]] = value
-    except (KeyError, AttributeError, TypeError) as err:
-        raise InputError(name, None, f"set {path!r}: {err}") from None
+            set_path(data, path, value)
+    except KeyError as err:
+        raise InputError(name, None, f"set {path!r}: {err.args[0]}") from None
 
 
 def load_scenario(path: Path) -> Scenario:
