@@ -132,6 +132,25 @@ def rules_show(rule_id, rules):
                    f"  file: {r.file}:{r.line}")
 
 
+@rules.command("lint")
+@RULES_OPTION
+def rules_lint(rules):
+    """Check the rule files: ids, citations, dates, conditions, strata, unverified items.
+
+    One problem a line, as FILE:LINE: error|warning: MESSAGE; exit 1 on errors, 0 with warnings only."""
+    from engine.lint import ERROR, lint
+    from engine.rulebase import RULES_DIR
+    try:
+        problems = lint(rules or RULES_DIR)
+    except InputError as err:
+        fail(err)
+    for p in problems:
+        click.echo(str(p))
+    errors = sum(p.severity == ERROR for p in problems)
+    click.echo(f"{errors} error(s), {len(problems) - errors} warning(s)")
+    sys.exit(1 if errors else 0)
+
+
 @main.command("test")
 @click.argument("paths", nargs=-1, type=click.Path())
 @RULES_OPTION
