@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from engine.conditions import And, Atom, ConditionError, Node, Or, Ref, Resolver
 from engine.schema import RuleFile
 from facts.errors import InputError
 from facts.fields import FIELDS
+from facts.reader import parse_text
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 ASOF = Ref("asof", "int", label="evaluation date")
@@ -68,6 +68,10 @@ class RuleBase:
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
+
+    def obligation_ids(self) -> set[str]:
+        """The ids findings use, e.g. "us-mt-mcdpa.processor-contract" (one for all versions)."""
+        return {f"{sid}.{r.item.id}" for sid, info in self.statutes.items() for r in info.obligations}
 
 
 def date_int(day: dt.date) -> int:
@@ -126,10 +130,9 @@ def file_name(path: Path, root: Path) -> str:
 
 def parse_toml(name: str, text: str) -> dict:
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        m = re.search(r"line (\d+)", str(err))
-        raise RuleLoadError(name, int(m.group(1)) if m else None, f"TOML syntax error: {err}") from None
+        return parse_text(name, text, "toml")
+    except InputError as err:
+        raise RuleLoadError(err.file, err.line, err.message) from None
 
 
 def schema_problem(error: dict, text: str) -> tuple[int | None, str]:
