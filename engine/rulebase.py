@@ -178,8 +178,12 @@ def load(root: Path | str = RULES_DIR) -> RuleBase:
     root = Path(root)
     if not root.is_dir():
         raise RuleLoadError(str(root), None, "not a folder of rule files")
-    parsed = [_read(p, root) for p in find_files(root)]
-    return build(parsed, str(root))
+    return build(read_all(root), str(root))
+
+
+def read_all(root: Path) -> list[tuple[str, str, RuleFile]]:
+    """Every rule file under ``root``, validated, as (name, text, model) in path order."""
+    return [_read(p, root) for p in find_files(root)]
 
 
 def resolver(shared: dict[str, str], mine: dict[str, str]) -> Resolver:

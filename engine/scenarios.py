@@ -15,7 +15,8 @@ A scenario file is TOML::
     not_apply = ["us-ct-ctdpa"]            # statutes that must not apply (any reason)
     may_apply = []                         # statutes that must be conditional
 
-Paths in ``profile`` are relative to the scenario file.
+Paths in ``profile`` are relative to the scenario file. In a folder, every ``.toml`` file is a
+scenario except profiles (files with a ``[business]`` table). README: "Regression testing".
 """
 from __future__ import annotations
 

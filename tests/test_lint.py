@@ -34,6 +34,14 @@ def test_missing_citation_is_an_error_on_its_line(tmp_path):
                                       "obligations.0.cite: required field is missing")]
 
 
+def test_missing_source_and_in_force_are_errors_on_their_tables(tmp_path):
+    text = GOOD.replace('source = "https://example.org/test"\n', "").replace('in_force = 2024-01-01\n', "", 2)
+    assert lines(tmp_path, text) == [
+        (line_of(text, "[statute]"), "error", "statute.in_force: required field is missing"),
+        (line_of(text, "[statute]"), "error", "statute.source: required field is missing"),
+        (line_of(text, "[[obligations]]"), "error", "obligations.0.in_force: required field is missing")]
+
+
 def test_citation_without_a_subsection_is_a_warning(tmp_path):
     text = GOOD.replace("Test Code § 2(a)", "Test Code § 2")
     result = CliRunner().invoke(main, ["rules", "lint", "--rules", str(write(tmp_path, text))])
