@@ -107,11 +107,10 @@ def _read(path: Path, root: Path, problems: list[Problem]) -> Source | None:
     entries = []
     for table, model in TABLES.items():
         items = data.get(table)
-        for index, item in enumerate(items if isinstance(items, list) else []):
-            try:
-                entries.append(Entry(table, index, model.model_validate(item)))
-            except ValidationError:
-                pass
+        for index, raw_item in enumerate(items if isinstance(items, list) else []):
+            item = _valid(model, raw_item)
+            if item is not None:
+                entries.append(Entry(table, index, item))
     return Source(name, text, owner, _valid(Statute, raw), entries)
 
 

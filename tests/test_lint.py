@@ -1,4 +1,6 @@
 """Rule lint: every problem of small rule files named with file and line; the shipped rules pass."""
+import re
+
 from click.testing import CliRunner
 
 from cli import main
@@ -25,7 +27,8 @@ def test_shipped_rules_lint_without_errors():
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1].startswith("0 error(s), ")
     # unverified items are listed as warnings, with their note
-    assert "rules/us/mt/mcdpa.toml:114: warning: unverified obligation 'privacy-notice': Duty and contents" in result.output
+    assert re.search(r"^rules/us/mt/mcdpa\.toml:\d+: warning: unverified obligation 'privacy-notice': Duty and contents",
+                     result.output, re.M)
 
 
 def test_missing_citation_is_an_error_on_its_line(tmp_path):
