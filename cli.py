@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import textwrap
 
 import click
 
@@ -209,32 +210,64 @@ def _correct(service, answers: dict) -> dict:
     return fixed
 
 
+@rules.command("lint")
+@RULES_OPTION
+def rules_lint(rules):
+    """Check the rule files: ids, citations, dates, conditions, strata, unverified items.
+
+    One problem a line, as FILE:LINE: error|warning: MESSAGE; exit 1 on errors, 0 with warnings only."""
+    from engine.lint import ERROR, lint
+    from engine.rulebase import RULES_DIR
+    try:
+        problems = lint(rules or RULES_DIR)
+    except InputError as err:
+        fail(err)
+    for p in problems:
+        click.echo(str(p))
+    errors = sum(p.severity == ERROR for p in problems)
+    click.echo(f"{errors} error(s), {len(problems) - errors} warning(s)")
+    sys.exit(1 if errors else 0)
+
+
 @main.command("test")
 @click.argument("paths", nargs=-1, type=click.Path())
 @RULES_OPTION
 @click.option("-v", "--verbose", is_flag=True, help="Also list the scenarios that pass.")
-def test_cmd(paths, rules, verbose):
-    """Run golden scenarios (files or folders; default: the project's tests/scenarios)."""
+@click.option("--coverage", is_flag=True,
+              help="Also report, per statute, the tests, exemptions and obligations no scenario made fire.")
+def test_cmd(paths, rules, verbose, coverage):
+    """Run golden scenarios (files or folders; default: the project's tests/scenarios).
+
+    Profile paths in a scenario are relative to the scenario file, so a folder of scenarios may
+    live anywhere. Exit 1 if any scenario fails."""
     from pathlib import Path
+    from engine.coverage import Coverage
     from engine.rulebase import RULES_DIR
     from engine.scenarios import check, find_scenarios, load_scenario
     roots = [Path(p) for p in paths] or [RULES_DIR.parent / "tests" / "scenarios"]
     service = _service(rules)
     try:
-        files = find_scenarios(roots)
-        scenarios = [load_scenario(f) for f in files]
+        scenarios = [load_scenario(f) for f in find_scenarios(roots)]
     except InputError as err:
         fail(err)
+    if not scenarios:
+        fail(InputError(", ".join(map(str, roots)), None, "no scenario files (*.toml) found"))
+    known = service.rulebase.obligation_ids()
+    cover = Coverage(service.rulebase)
     failed = 0
     for s in scenarios:
-        problems = check(s, service.evaluate(s.profile, s.as_of))
+        findings, results = service.trace(s.profile, s.as_of)
+        cover.add(results)
+        problems = check(s, findings, known)
         if problems:
             failed += 1
             click.echo(f"FAIL {s.path}: {s.description} (as of {s.as_of})")
             for p in problems:
-                click.echo(f"     - {p}")
+                click.echo(textwrap.indent(str(p), "  "))
         elif verbose:
             click.echo(f"ok   {s.path}")
+    if coverage:
+        click.echo("\n".join(cover.report()))
     click.echo(f"{len(scenarios) - failed} passed, {failed} failed, {len(scenarios)} scenarios")
     sys.exit(1 if failed else 0)
 

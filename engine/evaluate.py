@@ -64,10 +64,16 @@ class Findings:
 
 
 def evaluate(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None) -> Findings:
+    return trace(rulebase, profile, as_of, engine)[0]
+
+
+def trace(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None) -> tuple[Findings, Results]:
+    """The findings and the raw rule results behind them, (rule id, context id) -> value: for
+    coverage, which needs what fired, not only what was reported."""
     engine = engine or ReferenceEvaluator()
     ctxs = contexts(profile, date_int(as_of))
     results = run(rulebase, ctxs, engine)
-    return assemble(rulebase, profile, as_of, ctxs, results)
+    return assemble(rulebase, profile, as_of, ctxs, results), results
 
 
 # --- assembling findings ---------------------------------------------------------------------

@@ -43,7 +43,22 @@ def parse_profile(data, name: str, line: int | None = None) -> Profile:
         raise InputError(name, line, validation_message(err)) from None
 
 
-def read_profile(path: str) -> Profile:
+def parse_text(name: str, text: str, kind: str):
+    """JSON or TOML text as data; a syntax error names the file and line."""
+    if kind == "toml":
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as err:
+            m = re.search(r"line (\d+)", str(err))
+            raise InputError(name, int(m.group(1)) if m else None, f"TOML syntax error: {err}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InputError(name, err.lineno, f"JSON syntax error: {err.msg} (column {err.colno})") from None
+
+
+def read_data(path: str) -> tuple[str, dict]:
+    """A profile file (``-``: JSON on stdin) as unvalidated data, with the name errors use."""
     if path == "-":
         name, text, kind = "<stdin>", sys.stdin.read(), "json"
     else:
@@ -55,17 +70,12 @@ def read_profile(path: str) -> Profile:
         if p.suffix.lower() not in (".json", ".toml"):
             raise InputError(name, None, "a profile is a .json or .toml file")
         text = p.read_text(encoding="utf-8")
-    if kind == "toml":
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as err:
-            m = re.search(r"line (\d+)", str(err))
-            raise InputError(name, int(m.group(1)) if m else None, f"TOML syntax error: {err}") from None
-    else:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise InputError(name, err.lineno, f"JSON syntax error: {err.msg} (column {err.colno})") from None
+    data = parse_text(name, text, kind)
     if not isinstance(data, dict):
         raise InputError(name, None, "a profile is an object with business, states and tools")
+    return name, data
+
+
+def read_profile(path: str) -> Profile:
+    name, data = read_data(path)
     return parse_profile(data, name)
