@@ -59,19 +59,26 @@ def _wrap(text: str, indent: str, width: int = 96) -> list[str]:
                          break_on_hyphens=False, break_long_words=False) or [indent]
 
 
+def _headline(f: Findings) -> tuple[list, list, str]:
+    """The statutes that apply, those that may, and the one-line answer."""
+    applying = [s for s in f.statutes if s.status == "applies"]
+    conditional = [s for s in f.statutes if s.status == "conditional"]
+    if applying or conditional:
+        answer = (f"yes, with requirements: {len(applying)} law(s) apply"
+                  + (f" and {len(conditional)} may apply" if conditional else "") + ".")
+    else:
+        answer = "none of the laws reggi covers applies on these facts."
+    return applying, conditional, answer
+
+
 def render_text(f: Findings, version: str) -> str:
     out: list[str] = []
     add = out.append
-    applying = [s for s in f.statutes if s.status == "applies"]
-    conditional = [s for s in f.statutes if s.status == "conditional"]
+    applying, conditional, answer = _headline(f)
     add(f"reggi {version}: privacy obligations for {f.profile_name} as of {f.as_of.isoformat()}")
     add(f"States: {', '.join(f.states)}")
     add("")
-    if applying or conditional:
-        add(f"Answer: yes, with requirements: {len(applying)} law(s) apply"
-            + (f" and {len(conditional)} may apply" if conditional else "") + ".")
-    else:
-        add("Answer: none of the laws reggi covers applies on these facts.")
+    add(f"Answer: {answer}")
     for status in applying + conditional:
         add("")
         add(f"{status.jurisdiction}  {status.name} ({status.citation}): {STATUS_WORDS[status.status]}")
@@ -131,17 +138,12 @@ def render_text(f: Findings, version: str) -> str:
 def render_markdown(f: Findings, version: str) -> str:
     out: list[str] = []
     add = out.append
-    applying = [s for s in f.statutes if s.status == "applies"]
-    conditional = [s for s in f.statutes if s.status == "conditional"]
+    applying, conditional, answer = _headline(f)
     add(f"# Privacy obligations for {f.profile_name}")
     add("")
     add(f"As of {f.as_of.isoformat()} · states: {', '.join(f.states)} · reggi {version}")
     add("")
-    if applying or conditional:
-        add(f"**Answer: yes, with requirements.** {len(applying)} law(s) apply"
-            + (f" and {len(conditional)} may apply" if conditional else "") + ".")
-    else:
-        add("**Answer:** none of the laws reggi covers applies on these facts.")
+    add(f"**Answer:** {answer}")
     for status in applying + conditional:
         add("")
         add(f"## {status.jurisdiction}: {status.name} ({STATUS_WORDS[status.status]})")

@@ -276,20 +276,20 @@ def build(parsed: list[tuple[str, str, RuleFile]], root: str = "") -> RuleBase:
             continue
         info = StatuteInfo(st, name)
         statutes[owner] = info
-        for i, (t, vid) in enumerate(zip(rf.applies, versioned("applies", rf.applies))):
-            when = cond(t.when, "applies", i)
-            node = _and(*_guards(t.from_, t.until), when)
-            rule = Rule(f"{owner}.applies.{vid}", "test", node, "state", jurisdiction, owner, t, name,
-                        line("applies", i), derives=f"test.{owner}.{vid}", when=when)
-            add(rule)
-            info.tests.append(rule)
-        for i, (e, vid) in enumerate(zip(rf.exemptions, versioned("exemptions", rf.exemptions))):
-            when = cond(e.when, "exemptions", i)
-            node = _and(*_guards(e.from_, e.until), when)
-            rule = Rule(f"{owner}.exempt.{vid}", "exemption", node, "state", jurisdiction, owner, e, name,
-                        line("exemptions", i), derives=f"exempt.{owner}.{vid}", when=when)
-            add(rule)
-            info.exemptions.append(rule)
+        def dated(table: str, items: list, kind: str, stem: str) -> list[Rule]:
+            """Applicability tests and exemptions: a derived fact per (versioned) item."""
+            out = []
+            for i, (item, vid) in enumerate(zip(items, versioned(table, items))):
+                when = cond(item.when, table, i)
+                rule = Rule(f"{owner}.{stem}.{vid}", kind, _and(*_guards(item.from_, item.until), when),
+                            "state", jurisdiction, owner, item, name, line(table, i),
+                            derives=f"{kind}.{owner}.{vid}", when=when)
+                add(rule)
+                out.append(rule)
+            return out
+
+        info.tests = dated("applies", rf.applies, "test", "applies")
+        info.exemptions = dated("exemptions", rf.exemptions, "exemption", "exempt")
         # The statute applies when it is in force, one test holds and no exemption does. "One test
         # holds" is a rule of its own: the disjunction stays flat when compiled, which keeps
         # durable-rules' expansion of and-over-or small.
