@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from engine.conditions import Atom, deciding_atoms, describe
+from engine.conditions import And, Atom, deciding_atoms, describe, eval_atom, evaluate as evaluate_node
 from engine.rulebase import Rule, RuleBase, StatuteInfo, date_int
 from engine.runner import ReferenceEvaluator, Results, run
 from facts.fields import FIELDS, Context, contexts, label_of
@@ -123,28 +123,34 @@ class _Explainer:
         return f"{text} ({'; '.join(parts)})" if parts else text
 
     def open_conditions(self, rule: Rule, ctx: Context) -> list[str]:
-        """The unknown conditions a conditional result hangs on, in words with citations."""
-        out: list[str] = []
-        for atom in deciding_atoms(rule.node, ctx.facts, None):
-            key = atom.ref.key
-            inner = key[len("any_tool."):] if key.startswith("any_tool.") else key
-            producer = self.producer.get(inner)
-            if producer is None:
-                out.append(f"{describe(atom, with_value=False)} (unknown)")
-            elif producer.kind == "test":
-                out.append(f"{producer.item.test} ({producer.item.cite})")
-            elif producer.kind == "exemption":
-                out.append(f"not exempt: {producer.item.reason} ({producer.item.cite})")
-            elif producer.kind == "tests":
-                out.append(" or ".join(self.open_conditions(producer, ctx)))
-            elif producer.kind == "applicability":
-                out.append(f"the {producer.item.name} applies")
-            else:   # a concept: say what it means, then why it is open
-                if key.startswith("any_tool."):
-                    out.append(f"a tool: {producer.item.description}")
-                else:
-                    out += self.open_conditions(producer, ctx) or [producer.item.description]
+        """The unknown conditions a conditional result hangs on, in words with citations: one
+        entry per condition that must still hold (alternatives are joined with "or")."""
+        out = self._open(rule.node, ctx)
         return sorted(set(out), key=out.index)
+
+    def _open(self, node, ctx: Context) -> list[str]:
+        if isinstance(node, Atom):
+            return [self._open_atom(node, ctx)] if eval_atom(node, ctx.facts) is None else []
+        undecided = [child for child in node.items if evaluate_node(child, ctx.facts) is None]
+        if isinstance(node, And):
+            return [text for child in undecided for text in self._open(child, ctx)]
+        options = ["; ".join(self._open(child, ctx)) for child in undecided]
+        return [" or ".join(o for o in options if o)] if options else []
+
+    def _open_atom(self, atom: Atom, ctx: Context) -> str:
+        key = atom.ref.key
+        inner = key[len("any_tool."):] if key.startswith("any_tool.") else key
+        producer = self.producer.get(inner)
+        if producer is None:
+            return describe(atom, with_value=False)
+        if producer.kind == "test":
+            return f"{producer.item.test} ({producer.item.cite})"
+        if producer.kind == "exemption":
+            return f"not exempt: {producer.item.reason} ({producer.item.cite})"
+        if producer.kind in ("tests", "applicability") or (producer.kind == "concept" and not key.startswith("any_tool.")):
+            text = "; ".join(self.open_conditions(producer, ctx))
+            return text or (producer.item.description if producer.kind == "concept" else "")
+        return f"a tool: {producer.item.description}"
 
 
 def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Context],
@@ -182,7 +188,7 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
                               if results[(t.id, state_ctx.id)] is True]
         elif applies is None:
             status.status = "conditional"
-            status.reasons = ["applies if: " + "; or ".join(explain.open_conditions(info.applicability, state_ctx))]
+            status.reasons = ["applies if: " + "; and ".join(explain.open_conditions(info.applicability, state_ctx))]
             _fields_open(info.applicability, state_ctx, by_state[code], producer,
                          f"whether the {meta.name} applies", open_fields)
         else:
