@@ -5,6 +5,7 @@ import contextlib
 import datetime as dt
 import json
 import sys
+import textwrap
 
 import click
 
@@ -140,32 +141,141 @@ def rules_show(rule_id, rules):
                    f"  file: {r.file}:{r.line}")
 
 
+@main.command()
+@click.argument("question", required=False)
+@click.option("--answers", "answers_file", type=click.Path(), help="Answers (a partial profile) to use without prompting.")
+@click.option("--resume", "resume_file", type=click.Path(), help="Continue an interrupted session from its saved answers.")
+@click.option("--save", "save_file", type=click.Path(), help="Write the answers (a profile reggi evaluate accepts) here.")
+@AS_OF_OPTION
+@FORMAT_OPTION
+@RULES_OPTION
+def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
+    """Answer a QUESTION like "Can I use a third-party chat tool in California and Montana?",
+    asking only what can change the answer. Prompts go to stderr, the answer to stdout."""
+    from engine import questionnaire as qn
+    from engine.render import render_answer
+    from facts.question import coverage_message, understand
+
+    try:
+        start = answers_file or resume_file
+        answers = qn.load_answers(start) if start else None
+    except InputError as err:
+        fail(err)
+    question = question or (answers or {}).get("question")
+    if not question and not answers:
+        fail(InputError("question", None, "give a question, or --answers/--resume with a saved session"))
+    service = _service(rules)
+    u = understand(question or "")
+    if answers is None:
+        if u.empty:
+            click.echo(coverage_message(sorted(i.meta.name for i in service.rulebase.statutes.values())), err=True)
+            sys.exit(2)
+        answers = qn.base_answers(u)
+    answers.setdefault("question", question)
+    if not answers.get("states"):
+        fail(InputError("question", None, "no US state found in the question; name one, e.g. 'in California', "
+                        "or say 'nationwide'"))
+    interactive = answers_file is None
+    click.echo(f"Question: {question}", err=True)
+    for line in u.describe() if not start else []:
+        click.echo(f"  understood {line}", err=True)
+    save_to = save_file or "reggi-answers.json"
+    as_of = as_of or dt.date.today()
+
+    def ask_one(q, number):
+        while True:
+            raw = click.prompt(qn.prompt_text(q, number), err=True, prompt_suffix="\n> ")
+            try:
+                return qn.parse_answer(q, raw)
+            except ValueError as err:
+                click.echo(f"    Not understood: {err}", err=True)
+
+    try:
+        if interactive and not start and not click.confirm("Is that right?", default=True, err=True):
+            answers = _correct(service, answers)
+        findings, asked = qn.run(service, answers, as_of, ask_one if interactive else None, start or "answers")
+    except click.exceptions.Abort:
+        qn.save_answers(save_to, answers)
+        click.echo(f"\nStopped. Your answers so far are saved in {save_to}; "
+                   f"resume with: reggi ask --resume {save_to}", err=True)
+        sys.exit(1)
+    except InputError as err:
+        fail(err)
+    if save_file:
+        qn.save_answers(save_file, answers)
+        click.echo(f"Answers saved in {save_file} (reggi evaluate {save_file} gives the same findings).", err=True)
+    click.echo(render_answer(fmt, findings, __version__, question, u.describe(), asked), nl=False)
+
+
+def _correct(service, answers: dict) -> dict:
+    """Let the user restate the states and tools reggi understood."""
+    from engine import questionnaire as qn
+    from facts.question import understand
+    states = understand(click.prompt("States (names or postal codes, or 'nationwide')", err=True))
+    tools = understand(click.prompt("Tools (e.g. live chat, chatbot, helpdesk, call recording, pixel)", err=True))
+    fixed = qn.base_answers(type(states)(states=states.states, tools=tools.tools, data=tools.data))
+    fixed["question"] = answers.get("question")
+    return fixed
+
+
+@rules.command("lint")
+@RULES_OPTION
+def rules_lint(rules):
+    """Check the rule files: ids, citations, dates, conditions, strata, unverified items.
+
+    One problem a line, as FILE:LINE: error|warning: MESSAGE; exit 1 on errors, 0 with warnings only."""
+    from engine.lint import ERROR, lint
+    from engine.rulebase import RULES_DIR
+    try:
+        problems = lint(rules or RULES_DIR)
+    except InputError as err:
+        fail(err)
+    for p in problems:
+        click.echo(str(p))
+    errors = sum(p.severity == ERROR for p in problems)
+    click.echo(f"{errors} error(s), {len(problems) - errors} warning(s)")
+    sys.exit(1 if errors else 0)
+
+
 @main.command("test")
 @click.argument("paths", nargs=-1, type=click.Path())
 @RULES_OPTION
 @click.option("-v", "--verbose", is_flag=True, help="Also list the scenarios that pass.")
-def test_cmd(paths, rules, verbose):
-    """Run golden scenarios (files or folders; default: the project's tests/scenarios)."""
+@click.option("--coverage", is_flag=True,
+              help="Also report, per statute, the tests, exemptions and obligations no scenario made fire.")
+def test_cmd(paths, rules, verbose, coverage):
+    """Run golden scenarios (files or folders; default: the project's tests/scenarios).
+
+    Profile paths in a scenario are relative to the scenario file, so a folder of scenarios may
+    live anywhere. Exit 1 if any scenario fails."""
     from pathlib import Path
+    from engine.coverage import Coverage
     from engine.rulebase import RULES_DIR
     from engine.scenarios import check, find_scenarios, load_scenario
     roots = [Path(p) for p in paths] or [RULES_DIR.parent / "tests" / "scenarios"]
     service = _service(rules)
     try:
-        files = find_scenarios(roots)
-        scenarios = [load_scenario(f) for f in files]
+        scenarios = [load_scenario(f) for f in find_scenarios(roots)]
     except InputError as err:
         fail(err)
+    if not scenarios:
+        fail(InputError(", ".join(map(str, roots)), None, "no scenario files (*.toml) found"))
+    known = service.rulebase.obligation_ids()
+    cover = Coverage(service.rulebase)
     failed = 0
     for s in scenarios:
-        problems = check(s, service.evaluate(s.profile, s.as_of))
+        findings, results = service.trace(s.profile, s.as_of)
+        cover.add(results)
+        problems = check(s, findings, known)
         if problems:
             failed += 1
             click.echo(f"FAIL {s.path}: {s.description} (as of {s.as_of})")
             for p in problems:
-                click.echo(f"     - {p}")
+                click.echo(textwrap.indent(str(p), "  "))
         elif verbose:
             click.echo(f"ok   {s.path}")
+    if coverage:
+        click.echo("\n".join(cover.report()))
     click.echo(f"{len(scenarios) - failed} passed, {failed} failed, {len(scenarios)} scenarios")
     sys.exit(1 if failed else 0)
 

@@ -8,10 +8,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from engine.conditions import Atom, deciding_atoms, describe
+from engine.conditions import And, Atom, deciding_atoms, describe, eval_atom, evaluate as evaluate_node
 from engine.rulebase import Rule, RuleBase, StatuteInfo, date_int
 from engine.runner import ReferenceEvaluator, Results, run
-from facts.fields import Context, contexts, label_of
+from facts.fields import FIELDS, Context, contexts, label_of
 from facts.profile import Profile
 from facts.vocabulary import StateCode
 
@@ -58,18 +58,25 @@ class Findings:
     states: list[str]
     obligations: list[Finding]
     statutes: list[StatuteStatus]
-    open_questions: list[str]         # profile fields whose answer could change a finding
+    open_questions: list[str]         # profile paths whose answer could change a finding
     unverified: list[str]             # ids of findings resting on unverified legal facts
+    open_reasons: dict = field(default_factory=dict)   # path -> sorted reasons it matters
 
 
 def evaluate(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None) -> Findings:
+    return trace(rulebase, profile, as_of, engine)[0]
+
+
+def trace(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None) -> tuple[Findings, Results]:
+    """The findings and the raw rule results behind them, (rule id, context id) -> value: for
+    coverage, which needs what fired, not only what was reported."""
     engine = engine or ReferenceEvaluator()
     # Only states some statute covers: no finding reads another state's contexts, and a business
     # serving every state would otherwise run the shared concepts fifty times over.
     covered = {info.meta.jurisdiction.split("-")[1] for info in rulebase.statutes.values()}
     ctxs = [c for c in contexts(profile, date_int(as_of)) if c.state in covered]
     results = run(rulebase, ctxs, engine)
-    return assemble(rulebase, profile, as_of, ctxs, results)
+    return assemble(rulebase, profile, as_of, ctxs, results), results
 
 
 # --- assembling findings ---------------------------------------------------------------------
@@ -119,28 +126,34 @@ class _Explainer:
         return f"{text} ({'; '.join(parts)})" if parts else text
 
     def open_conditions(self, rule: Rule, ctx: Context) -> list[str]:
-        """The unknown conditions a conditional result hangs on, in words with citations."""
-        out: list[str] = []
-        for atom in deciding_atoms(rule.node, ctx.facts, None):
-            key = atom.ref.key
-            inner = key[len("any_tool."):] if key.startswith("any_tool.") else key
-            producer = self.producer.get(inner)
-            if producer is None:
-                out.append(f"{describe(atom, with_value=False)} (unknown)")
-            elif producer.kind == "test":
-                out.append(f"{producer.item.test} ({producer.item.cite})")
-            elif producer.kind == "exemption":
-                out.append(f"not exempt: {producer.item.reason} ({producer.item.cite})")
-            elif producer.kind == "tests":
-                out.append(" or ".join(self.open_conditions(producer, ctx)))
-            elif producer.kind == "applicability":
-                out.append(f"the {producer.item.name} applies")
-            else:   # a concept: say what it means, then why it is open
-                if key.startswith("any_tool."):
-                    out.append(f"a tool: {producer.item.description}")
-                else:
-                    out += self.open_conditions(producer, ctx) or [producer.item.description]
+        """The unknown conditions a conditional result hangs on, in words with citations: one
+        entry per condition that must still hold (alternatives are joined with "or")."""
+        out = self._open(rule.node, ctx)
         return sorted(set(out), key=out.index)
+
+    def _open(self, node, ctx: Context) -> list[str]:
+        if isinstance(node, Atom):
+            return [self._open_atom(node, ctx)] if eval_atom(node, ctx.facts) is None else []
+        undecided = [child for child in node.items if evaluate_node(child, ctx.facts) is None]
+        if isinstance(node, And):
+            return [text for child in undecided for text in self._open(child, ctx)]
+        options = ["; ".join(self._open(child, ctx)) for child in undecided]
+        return [" or ".join(o for o in options if o)] if options else []
+
+    def _open_atom(self, atom: Atom, ctx: Context) -> str:
+        key = atom.ref.key
+        inner = key[len("any_tool."):] if key.startswith("any_tool.") else key
+        producer = self.producer.get(inner)
+        if producer is None:
+            return describe(atom, with_value=False)
+        if producer.kind == "test":
+            return f"{producer.item.test} ({producer.item.cite})"
+        if producer.kind == "exemption":
+            return f"not exempt: {producer.item.reason} ({producer.item.cite})"
+        if producer.kind in ("tests", "applicability") or (producer.kind == "concept" and not key.startswith("any_tool.")):
+            text = "; ".join(self.open_conditions(producer, ctx))
+            return text or (producer.item.description if producer.kind == "concept" else "")
+        return f"a tool: {producer.item.description}"
 
 
 def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Context],
@@ -154,7 +167,7 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
 
     statuses: list[StatuteStatus] = []
     findings: list[Finding] = []
-    open_fields: set[str] = set()
+    open_fields: dict[str, set[str]] = {}
 
     for sid in sorted(rulebase.statutes, key=lambda s: (rulebase.statutes[s].meta.jurisdiction, s)):
         info = rulebase.statutes[sid]
@@ -179,8 +192,9 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
                               if results[(t.id, state_ctx.id)] is True]
         elif applies is None:
             status.status = "conditional"
-            status.reasons = ["applies if: " + "; or ".join(explain.open_conditions(info.applicability, state_ctx))]
-            open_fields |= _fields_open(info.applicability, state_ctx, by_state[code], producer)
+            status.reasons = ["applies if: " + "; and ".join(explain.open_conditions(info.applicability, state_ctx))]
+            _fields_open(info.applicability, state_ctx, by_state[code], producer,
+                         f"whether the {meta.name} applies", open_fields)
         else:
             status.status = "not_applicable"
             exempt = [e for e in info.exemptions if results[(e.id, state_ctx.id)] is True]
@@ -207,17 +221,21 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
                 finding.why, finding.basis = _why(rule, info, true_ctx, status.reasons, explain)
             else:
                 finding.tools = sorted(c.tool for c in open_ctx if c.tool)
-                conds: list[str] = []
-                for c in open_ctx:
-                    prefix = f"{c.tool}: " if c.tool else ""
-                    conds += [prefix + x for x in explain.open_conditions(rule, c)]
-                    open_fields |= _fields_open(rule, c, by_state[code], producer)
-                finding.conditions = sorted(set(conds), key=conds.index)
+            # Contexts still undecided (all of them, or further tools of an applying duty) say
+            # what they hang on, and feed the questionnaire.
+            conds: list[str] = []
+            for c in open_ctx:
+                prefix = f"{c.tool}: " if c.tool else ""
+                conds += [prefix + x for x in explain.open_conditions(rule, c)]
+                _fields_open(rule, c, by_state[code], producer,
+                             f"{item.title} ({meta.name}, {'; '.join(item.cite)})", open_fields)
+            finding.conditions = sorted(set(conds), key=conds.index)
             findings.append(finding)
 
     findings.sort(key=lambda f: (f.jurisdiction, f.statute, f.id))
     return Findings(as_of, profile.business.name, served, findings, statuses,
-                    sorted(open_fields), sorted(f.id for f in findings if not f.verified))
+                    sorted(open_fields), sorted(f.id for f in findings if not f.verified),
+                    {k: sorted(v) for k, v in sorted(open_fields.items())})
 
 
 def _in_range(item, as_of: dt.date) -> bool:
@@ -253,29 +271,56 @@ def _why(rule: Rule, info: StatuteInfo, ctxs: list[Context], tests_met: list[str
     return why, basis
 
 
-def _fields_open(rule: Rule, ctx: Context, state_ctxs: list[Context], producer: dict) -> set[str]:
-    """Unknown profile fields that can still change this undecided result (question search)."""
-    out: set[str] = set()
-    seen: set[str] = set()
+def _fields_open(rule: Rule, ctx: Context, state_ctxs: list[Context], producer: dict,
+                 reason: str, out: dict[str, set[str]]) -> None:
+    """Unknown profile fields that can still change this undecided result (question search), as
+    profile paths ("states.MT.consumers", "tools.Chat.collects") mapped to why they matter."""
+    seen: set[tuple[str, str]] = set()
 
-    def walk(r: Rule, c: Context):
+    def add(field: str, c: Context, why: str):
+        spec = FIELDS.get(field)
+        bases = spec.derived_from if spec and spec.derived_from else (field,)
+        # A derived fact needs all its inputs: ask for the first unknown one; if that stays
+        # unknown, the others cannot decide anything.
+        for base in bases:
+            if c.facts.get(base) is None:
+                out.setdefault(profile_path(base, c), set()).add(why)
+                break
+
+    def walk(r: Rule, c: Context, why: str):
         for atom in deciding_atoms(r.node, c.facts, None):
             key = atom.ref.key
             aggregate = key.startswith("any_tool.")
             inner = key[len("any_tool."):] if aggregate else key
             dep = producer.get(inner)
-            if dep is None:
-                if inner.startswith("tool.") and aggregate:
-                    out.update(f"{t.tool}:{inner}" for t in state_ctxs if t.scope == "tool" and t.facts.get(inner) is None)
-                else:
-                    out.add(f"{c.tool}:{inner}" if inner.startswith("tool.") else inner)
-                continue
-            targets = [t for t in state_ctxs if t.scope == "tool" and t.facts.get(inner) is None] if aggregate else [c]
+            targets = ([t for t in state_ctxs if t.scope == "tool" and t.facts.get(inner) is None]
+                       if aggregate else [c])
             for t in targets:
-                mark = (dep.id, t.id)
-                if mark not in seen:
-                    seen.add(mark)
-                    walk(dep, t)
+                if dep is None:
+                    add(inner, t, why)
+                elif (dep.id, t.id) not in seen:
+                    seen.add((dep.id, t.id))
+                    walk(dep, t, _why_it_matters(dep, why))
 
-    walk(rule, ctx)
-    return out
+    walk(rule, ctx, reason)
+
+
+def _why_it_matters(dep: Rule, why: str) -> str:
+    """The most specific legal reason a fact matters: the test or exemption it feeds."""
+    if dep.kind == "test":
+        return f"{dep.item.test} ({dep.item.cite})"
+    if dep.kind == "exemption":
+        return f"exemption: {dep.item.reason} ({dep.item.cite})"
+    if dep.kind == "applicability":
+        return f"whether the {dep.item.name} applies"
+    return why
+
+
+def profile_path(field: str, ctx: Context) -> str:
+    """Where a context field lives in the profile: business.x, states.<CODE>.x, tools.<name>.x."""
+    scope, _, name = field.partition(".")
+    if scope == "state":
+        return f"states.{ctx.state}.{name}"
+    if scope == "tool":
+        return f"tools.{ctx.tool}.{name}"
+    return field

@@ -15,11 +15,13 @@ STATUS_WORDS = {"applies": "applies", "conditional": "may apply", "not_applicabl
                 "not_in_force": "not in force", "not_in_play": "state not in play"}
 
 
-def _question(field: str) -> str:
-    tool, _, path = field.rpartition(":")
-    spec = FIELDS.get(path)
+def _question(path: str) -> str:
+    """A profile path ("states.MT.consumers") as the question a person would answer."""
+    from facts.paths import field_of
+    field, where = field_of(path)
+    spec = FIELDS.get(field)
     text = spec.question if spec and spec.question else (spec.label if spec else path)
-    return f"{tool}: {text}" if tool else text
+    return f"{where}: {text}" if where else text
 
 
 def _fields(item) -> dict:
@@ -48,7 +50,8 @@ def to_dict(f: Findings, version: str) -> dict:
              "reason": "; ".join(s.reasons)}
             for s in f.statutes if s.status in ("not_applicable", "not_in_force", "not_in_play")],
         "statutes": [_fields(s) for s in f.statutes],
-        "open_questions": [{"field": q, "question": _question(q)} for q in f.open_questions],
+        "open_questions": [{"field": q, "question": _question(q), "matters_for": f.open_reasons.get(q, [])}
+                           for q in f.open_questions],
         "unverified": f.unverified,
     }
 
@@ -62,19 +65,26 @@ def _wrap(text: str, indent: str, width: int = 96) -> list[str]:
                          break_on_hyphens=False, break_long_words=False) or [indent]
 
 
+def _headline(f: Findings) -> tuple[list, list, str]:
+    """The statutes that apply, those that may, and the one-line answer."""
+    applying = [s for s in f.statutes if s.status == "applies"]
+    conditional = [s for s in f.statutes if s.status == "conditional"]
+    if applying or conditional:
+        answer = (f"yes, with requirements: {len(applying)} law(s) apply"
+                  + (f" and {len(conditional)} may apply" if conditional else "") + ".")
+    else:
+        answer = "none of the laws reggi covers applies on these facts."
+    return applying, conditional, answer
+
+
 def render_text(f: Findings, version: str) -> str:
     out: list[str] = []
     add = out.append
-    applying = [s for s in f.statutes if s.status == "applies"]
-    conditional = [s for s in f.statutes if s.status == "conditional"]
+    applying, conditional, answer = _headline(f)
     add(f"reggi {version}: privacy obligations for {f.profile_name} as of {f.as_of.isoformat()}")
     add(f"States: {', '.join(f.states)}")
     add("")
-    if applying or conditional:
-        add(f"Answer: yes, with requirements: {len(applying)} law(s) apply"
-            + (f" and {len(conditional)} may apply" if conditional else "") + ".")
-    else:
-        add("Answer: none of the laws reggi covers applies on these facts.")
+    add(f"Answer: {answer}")
     for status in applying + conditional:
         add("")
         add(f"{status.jurisdiction}  {status.name} ({status.citation}): {STATUS_WORDS[status.status]}")
@@ -93,7 +103,7 @@ def render_text(f: Findings, version: str) -> str:
                 if w not in o.basis:     # the statute's own reasons are printed once, above
                     out.extend(_wrap("why: " + w, "      "))
             for c in o.conditions:
-                out.extend(_wrap("if: " + c, "      "))
+                out.extend(_wrap(("also if: " if o.status == "applies" else "if: ") + c, "      "))
     # obligations that apply regardless of the statute's thresholds
     loose = [o for o in f.obligations if o.statute not in {s.statute for s in applying + conditional}]
     if loose:
@@ -126,6 +136,7 @@ def render_text(f: Findings, version: str) -> str:
         out.extend(_wrap("(*) rests on a threshold, date or section that could not be verified against a "
                          "primary source; `reggi rules lint` lists them.", ""))
     add("")
+    add("Jurisdictions reggi covers: " + ", ".join(sorted({s.jurisdiction for s in f.statutes})))
     add(DISCLAIMER)
     return "\n".join(out) + "\n"
 
@@ -133,17 +144,12 @@ def render_text(f: Findings, version: str) -> str:
 def render_markdown(f: Findings, version: str) -> str:
     out: list[str] = []
     add = out.append
-    applying = [s for s in f.statutes if s.status == "applies"]
-    conditional = [s for s in f.statutes if s.status == "conditional"]
+    applying, conditional, answer = _headline(f)
     add(f"# Privacy obligations for {f.profile_name}")
     add("")
     add(f"As of {f.as_of.isoformat()} · states: {', '.join(f.states)} · reggi {version}")
     add("")
-    if applying or conditional:
-        add(f"**Answer: yes, with requirements.** {len(applying)} law(s) apply"
-            + (f" and {len(conditional)} may apply" if conditional else "") + ".")
-    else:
-        add("**Answer:** none of the laws reggi covers applies on these facts.")
+    add(f"**Answer:** {answer}")
     for status in applying + conditional:
         add("")
         add(f"## {status.jurisdiction}: {status.name} ({STATUS_WORDS[status.status]})")
@@ -166,7 +172,7 @@ def render_markdown(f: Findings, version: str) -> str:
                 if w not in o.basis:
                     add(f"- Why: {w}")
             for c in o.conditions:
-                add(f"- If: {c}")
+                add(f"- {'Also if' if o.status == 'applies' else 'If'}: {c}")
     rest = [s for s in f.statutes if s.status in ("not_applicable", "not_in_force", "not_in_play")]
     if rest:
         add("")
@@ -189,8 +195,24 @@ def render_markdown(f: Findings, version: str) -> str:
         add("")
         add("(*) rests on a threshold, date or section that could not be verified against a primary source.")
     add("")
+    add("Jurisdictions reggi covers: " + ", ".join(sorted({s.jurisdiction for s in f.statutes})))
+    add("")
     add(f"*{DISCLAIMER}*")
     return "\n".join(out) + "\n"
 
 
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
+
+
+def render_answer(fmt: str, f: Findings, version: str, question: str, understood: list[str], asked: int) -> str:
+    """The answer to a question asked with ``reggi ask``: the question, what was understood, then
+    the findings in the chosen format."""
+    if fmt == "json":
+        out = {"question": question, "understood": understood, "questions_asked": asked, **to_dict(f, version)}
+        return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+    body = RENDERERS[fmt](f, version)
+    if fmt == "markdown":
+        head = [f"> {question}", "", "Understood: " + "; ".join(understood), ""]
+    else:
+        head = [f"Question: {question}", "Understood: " + "; ".join(understood), ""]
+    return "\n".join(head) + "\n" + body

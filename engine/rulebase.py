@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from engine.conditions import And, Atom, ConditionError, Node, Or, Ref, atoms, parse
+from engine.conditions import And, Atom, ConditionError, Node, Or, Ref, Resolver, atoms, parse
 from engine.schema import RuleFile
 from facts.errors import InputError
 from facts.fields import FIELDS
+from facts.reader import parse_text
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 ASOF = Ref("asof", "int", label="evaluation date")
@@ -68,6 +68,10 @@ class RuleBase:
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
+
+    def obligation_ids(self) -> set[str]:
+        """The ids findings use, e.g. "us-mt-mcdpa.processor-contract" (one for all versions)."""
+        return {f"{sid}.{r.item.id}" for sid, info in self.statutes.items() for r in info.obligations}
 
 
 def date_int(day: dt.date) -> int:
@@ -119,27 +123,40 @@ def locate(text: str, loc: tuple) -> int | None:
     return start + 1 if start or loc else None
 
 
-def _read(path: Path, root: Path) -> tuple[str, str, RuleFile]:
-    name = str(path.relative_to(root.parent) if root.parent in path.parents else path)
-    text = path.read_text(encoding="utf-8")
+def file_name(path: Path, root: Path) -> str:
+    """How errors name a rule file: relative to the rules folder's parent where possible."""
+    return str(path.relative_to(root.parent) if root.parent in path.parents else path)
+
+
+def parse_toml(name: str, text: str) -> dict:
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        m = re.search(r"line (\d+)", str(err))
-        raise RuleLoadError(name, int(m.group(1)) if m else None, f"TOML syntax error: {err}") from None
+        return parse_text(name, text, "toml")
+    except InputError as err:
+        raise RuleLoadError(err.file, err.line, err.message) from None
+
+
+def schema_problem(error: dict, text: str) -> tuple[int | None, str]:
+    """The line and message of one pydantic error in a rule file."""
+    loc = tuple(error["loc"])
+    where = ".".join(str(p) for p in loc)
+    message = "required field is missing" if error["type"] == "missing" else error["msg"]
+    if error["type"] == "extra_forbidden":
+        allowed = _allowed_keys(loc)
+        message = f"unknown field {loc[-1]!r}" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
+    return locate(text, loc), f"{where}: {message}" if where else message
+
+
+def _read(path: Path, root: Path) -> tuple[str, str, RuleFile]:
+    name = file_name(path, root)
+    text = path.read_text(encoding="utf-8")
+    data = parse_toml(name, text)
     try:
         return name, text, RuleFile.model_validate(data)
     except ValidationError as err:
         # A misspelt key shows up as "unknown field" and as "required field missing": report the
         # unknown one, which names the typo.
         first = sorted(err.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
-        loc = tuple(first["loc"])
-        where = ".".join(str(p) for p in loc)
-        message = first["msg"]
-        if first["type"] == "extra_forbidden":
-            allowed = _allowed_keys(loc)
-            message = f"unknown field {loc[-1]!r}" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
-        raise RuleLoadError(name, locate(text, loc), f"{where}: {message}") from None
+        raise RuleLoadError(name, *schema_problem(first, text)) from None
 
 
 def _allowed_keys(loc: tuple) -> list[str]:
@@ -161,8 +178,37 @@ def load(root: Path | str = RULES_DIR) -> RuleBase:
     root = Path(root)
     if not root.is_dir():
         raise RuleLoadError(str(root), None, "not a folder of rule files")
-    parsed = [_read(p, root) for p in find_files(root)]
-    return build(parsed, str(root))
+    return build(read_all(root), str(root))
+
+
+def read_all(root: Path) -> list[tuple[str, str, RuleFile]]:
+    """Every rule file under ``root``, validated, as (name, text, model) in path order."""
+    return [_read(p, root) for p in find_files(root)]
+
+
+def resolver(shared: dict[str, str], mine: dict[str, str]) -> Resolver:
+    """Resolves the names a condition uses: profile fields, and concepts by id (the file's own
+    ``mine`` first, then ``shared``), each mapped to its full id."""
+    def resolve(dotted: str) -> Ref:
+        if dotted.startswith("concept."):
+            cid = dotted[len("concept."):]
+            full = mine.get(cid) or shared.get(cid)
+            if not full:
+                names = sorted(set(mine) | set(shared))
+                raise ConditionError(f"unknown concept {cid!r}; defined: {', '.join(names) or 'none'}")
+            return Ref(f"concept.{full}", "bool", label=cid.replace("_", " "))
+        if dotted.startswith("any_tool."):
+            inner = resolve(dotted[len("any_tool."):])
+            if inner.type != "bool":
+                raise ConditionError(f"any_tool. applies to a true/false fact; {dotted[9:]} is {inner.type}")
+            return Ref(f"any_tool.{inner.key}", "bool", label=f"any tool: {inner.label}")
+        spec = FIELDS.get(dotted)
+        if spec is None:
+            raise ConditionError(f"unknown field {dotted!r}; allowed: {', '.join(sorted(FIELDS))}, "
+                                 "concept.<id>, any_tool.<tool fact>")
+        return Ref(spec.path, spec.type, spec.allowed, spec.label)
+
+    return resolve
 
 
 def build(parsed: list[tuple[str, str, RuleFile]], root: str = "") -> RuleBase:
@@ -194,26 +240,7 @@ def build(parsed: list[tuple[str, str, RuleFile]], root: str = "") -> RuleBase:
         st = rf.statute
         owner = st.id if st else None
         jurisdiction = st.jurisdiction.split("-")[1] if st else None
-        mine = local.get(owner, {})
-
-        def resolve(dotted: str) -> Ref:
-            if dotted.startswith("concept."):
-                cid = dotted[len("concept."):]
-                full = mine.get(cid) or shared.get(cid)
-                if not full:
-                    names = sorted(set(mine) | set(shared))
-                    raise ConditionError(f"unknown concept {cid!r}; defined: {', '.join(names) or 'none'}")
-                return Ref(f"concept.{full}", "bool", label=cid.replace("_", " "))
-            if dotted.startswith("any_tool."):
-                inner = resolve(dotted[len("any_tool."):])
-                if inner.type != "bool":
-                    raise ConditionError(f"any_tool. applies to a true/false fact; {dotted[9:]} is {inner.type}")
-                return Ref(f"any_tool.{inner.key}", "bool", label=f"any tool: {inner.label}")
-            spec = FIELDS.get(dotted)
-            if spec is None:
-                raise ConditionError(f"unknown field {dotted!r}; allowed: {', '.join(sorted(FIELDS))}, "
-                                     "concept.<id>, any_tool.<tool fact>")
-            return Ref(spec.path, spec.type, spec.allowed, spec.label)
+        resolve = resolver(shared, local.get(owner, {}))
 
         def cond(text_: str, table: str, index: int) -> Node | None:
             if not text_.strip():
@@ -233,7 +260,7 @@ def build(parsed: list[tuple[str, str, RuleFile]], root: str = "") -> RuleBase:
                 same = [j for j, other in enumerate(items) if other.id == item.id]
                 for j in same:
                     other = items[j]
-                    if j < i and _overlap(item, other):
+                    if j < i and overlap(item, other):
                         raise RuleLoadError(name, line(table, i), f"{table} id {item.id!r} repeats with an "
                                             "overlapping date range; versions of one id need disjoint from/until")
                 suffix = f"@{item.from_.isoformat() if item.from_ else 'start'}" if len(same) > 1 else ""
@@ -249,20 +276,20 @@ def build(parsed: list[tuple[str, str, RuleFile]], root: str = "") -> RuleBase:
             continue
         info = StatuteInfo(st, name)
         statutes[owner] = info
-        for i, (t, vid) in enumerate(zip(rf.applies, versioned("applies", rf.applies))):
-            when = cond(t.when, "applies", i)
-            node = _and(*_guards(t.from_, t.until), when)
-            rule = Rule(f"{owner}.applies.{vid}", "test", node, "state", jurisdiction, owner, t, name,
-                        line("applies", i), derives=f"test.{owner}.{vid}", when=when)
-            add(rule)
-            info.tests.append(rule)
-        for i, (e, vid) in enumerate(zip(rf.exemptions, versioned("exemptions", rf.exemptions))):
-            when = cond(e.when, "exemptions", i)
-            node = _and(*_guards(e.from_, e.until), when)
-            rule = Rule(f"{owner}.exempt.{vid}", "exemption", node, "state", jurisdiction, owner, e, name,
-                        line("exemptions", i), derives=f"exempt.{owner}.{vid}", when=when)
-            add(rule)
-            info.exemptions.append(rule)
+        def dated(table: str, items: list, kind: str, stem: str) -> list[Rule]:
+            """Applicability tests and exemptions: a derived fact per (versioned) item."""
+            out = []
+            for i, (item, vid) in enumerate(zip(items, versioned(table, items))):
+                when = cond(item.when, table, i)
+                rule = Rule(f"{owner}.{stem}.{vid}", kind, _and(*_guards(item.from_, item.until), when),
+                            "state", jurisdiction, owner, item, name, line(table, i),
+                            derives=f"{kind}.{owner}.{vid}", when=when)
+                add(rule)
+                out.append(rule)
+            return out
+
+        info.tests = dated("applies", rf.applies, "test", "applies")
+        info.exemptions = dated("exemptions", rf.exemptions, "exemption", "exempt")
         # The statute applies when it is in force, one test holds and no exemption does. "One test
         # holds" is a rule of its own: the disjunction stays flat when compiled, which keeps
         # durable-rules' expansion of and-over-or small.
@@ -299,7 +326,7 @@ def build(parsed: list[tuple[str, str, RuleFile]], root: str = "") -> RuleBase:
     return RuleBase(rules, statutes, strata, [p[0] for p in parsed], root, aggregates)
 
 
-def _overlap(a, b) -> bool:
+def overlap(a, b) -> bool:
     a_start, b_start = a.from_ or dt.date.min, b.from_ or dt.date.min
     a_end, b_end = a.until or dt.date.max, b.until or dt.date.max
     return a_start < b_end and b_start < a_end

@@ -15,24 +15,25 @@ A scenario file is TOML::
     not_apply = ["us-ct-ctdpa"]            # statutes that must not apply (any reason)
     may_apply = []                         # statutes that must be conditional
 
-Paths in ``profile`` are relative to the scenario file.
+Paths in ``profile`` are relative to the scenario file. In a folder, every ``.toml`` file is a
+scenario except profiles (files with a ``[business]`` table). README: "Regression testing".
 """
 from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
-import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.evaluate import Findings
+from engine.rulebase import locate
 from facts.errors import InputError
+from facts.paths import set_path, unset_path
 from facts.profile import Profile
-from facts.reader import parse_profile, validation_message
+from facts.reader import parse_profile, parse_text, read_data, validation_message
 
 
 class Expect(BaseModel):
@@ -64,43 +65,30 @@ class Scenario:
 
 
 def _apply(data: dict, path: str, value, name: str) -> None:
-    """Set ``business.x``, ``states.<CODE>.x`` or ``tools.<name>.x`` in a raw profile dict."""
-    parts = path.split(".")
-    target = data
+    """Set a profile path; the string "unknown" removes the fact."""
     try:
-        if parts[0] in ("states", "tools") and len(parts) >= 3:
-            key = "code" if parts[0] == "states" else "name"
-            items = data.setdefault(parts[0], [])
-            matches = [x for x in items if x.get(key) == parts[1]]
-            if not matches:
-                raise KeyError(f"no {parts[0][:-1]} {parts[1]!r} in the profile")
-            target, parts = matches[0], parts[2:]
-        for part in parts[:-1]:
-            target = target.setdefault(part, {})
         if value == "unknown":
-            target.pop(parts[-1], None)
+            unset_path(data, path)
         else:
-            target[parts[-1]] = value
-    except (KeyError, AttributeError, TypeError) as err:
-        raise InputError(name, None, f"set {path!r}: {err}") from None
+            set_path(data, path, value)
+    except KeyError as err:
+        raise InputError(name, None, f"set {path!r}: {err.args[0]}") from None
 
 
 def load_scenario(path: Path) -> Scenario:
     name = str(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(name, None, f"TOML syntax error: {err}") from None
+    text = path.read_text(encoding="utf-8")
+    raw = parse_text(name, text, "toml")
     try:
         sf = ScenarioFile.model_validate(raw)
     except ValidationError as err:
-        raise InputError(name, None, validation_message(err)) from None
+        raise InputError(name, locate(text, tuple(err.errors()[0]["loc"])), validation_message(err)) from None
     if isinstance(sf.profile, str):
         ppath = (path.parent / sf.profile).resolve()
         if not ppath.is_file():
-            raise InputError(name, None, f"profile file {sf.profile!r} not found")
-        text = ppath.read_text(encoding="utf-8")
-        data = tomllib.loads(text) if ppath.suffix == ".toml" else json.loads(text)
+            raise InputError(name, locate(text, ("profile",)), f"profile file {sf.profile!r} not found "
+                             f"(paths are relative to the scenario file: {ppath})")
+        data = read_data(str(ppath))[1]
     elif isinstance(sf.profile, dict):
         data = copy.deepcopy(sf.profile)
     else:
@@ -112,10 +100,13 @@ def load_scenario(path: Path) -> Scenario:
 
 
 def find_scenarios(paths: list[Path]) -> list[Path]:
+    """Scenario files: those named, and every .toml file in the folders named except profiles
+    (a file with a [business] table), which may sit beside the scenarios that use them."""
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out += sorted(p.rglob("*.toml"))
+            out += [f for f in sorted(p.rglob("*.toml"))
+                    if "business" not in parse_text(str(f), f.read_text(encoding="utf-8"), "toml")]
         elif p.is_file():
             out.append(p)
         else:
@@ -123,38 +114,64 @@ def find_scenarios(paths: list[Path]) -> list[Path]:
     return out
 
 
-def check(s: Scenario, f: Findings) -> list[str]:
-    """What differs from the expectation, in words a rule maintainer can act on."""
-    status = {o.id: o for o in f.obligations}
-    statute = {x.statute: x for x in f.statutes}
-    problems: list[str] = []
+@dataclass
+class Mismatch:
+    """One expectation that does not hold: what was expected, what happened, and why."""
+    subject: str          # an obligation or statute id
+    expected: str
+    actual: str
+    details: list[str] = field(default_factory=list)
 
-    def show(oid):
-        o = status[oid]
-        return f"{oid} is {o.status}" + (f"; why: {' | '.join(o.why or o.conditions)}" if (o.why or o.conditions) else "")
+    def __str__(self) -> str:
+        return "\n".join([self.subject, f"  expected: {self.expected}", f"  actual:   {self.actual}"]
+                         + [f"    {d}" for d in self.details])
+
+
+def check(s: Scenario, f: Findings, known: set[str] | None = None) -> list[Mismatch]:
+    """What differs from the expectation, with the reasons behind the actual result, in words a
+    rule maintainer can act on. ``known``: the rule base's obligation ids, to catch typos that
+    would make an expectation pass vacuously."""
+    reported = {o.id: o for o in f.obligations}
+    statute = {x.statute: x for x in f.statutes}
+    out: list[Mismatch] = []
+
+    def obligation(oid: str, want: str):
+        if known is not None and oid not in known:
+            out.append(Mismatch(oid, want, "no such obligation in the rule base"))
+            return
+        o = reported.get(oid)
+        got = o.status if o else "absent"
+        if got == want:
+            return
+        if o:
+            out.append(Mismatch(oid, want, got, [f"why: {w}" for w in o.why] + [f"if: {c}" for c in o.conditions]))
+            return
+        st = statute.get(oid.partition(".")[0])
+        if st is None:
+            because = []
+        elif st.status in ("applies", "conditional"):
+            because = [f"because: {st.statute} {st.status.replace('_', ' ')}, but the obligation's own condition or dates do not hold"]
+        else:
+            because = [f"because: {st.statute} {st.status.replace('_', ' ')}: {r}" for r in st.reasons]
+        out.append(Mismatch(oid, want, "absent (not reported)", because))
+
+    def law(sid: str, want: str, ok: tuple):
+        st = statute.get(sid)
+        if st is None:
+            out.append(Mismatch(sid, want, "no such statute in the rule base"))
+        elif st.status not in ok:
+            out.append(Mismatch(sid, want, st.status.replace("_", " "), [f"because: {r}" for r in st.reasons]))
 
     for oid in s.expect.obligations:
-        if oid not in status:
-            problems.append(f"expected obligation {oid} to apply; it is not reported")
-        elif status[oid].status != "applies":
-            problems.append(f"expected obligation {oid} to apply; " + show(oid))
+        obligation(oid, "applies")
     for oid in s.expect.conditional:
-        if oid not in status or status[oid].status != "conditional":
-            problems.append(f"expected obligation {oid} to be conditional; "
-                            + (show(oid) if oid in status else "it is not reported"))
+        obligation(oid, "conditional")
     for oid in s.expect.absent:
-        if oid in status:
-            problems.append(f"expected obligation {oid} to be absent; " + show(oid))
-    for sid, want in ([(x, "applies") for x in s.expect.apply] + [(x, "conditional") for x in s.expect.may_apply]):
-        got = statute.get(sid)
-        if got is None:
-            problems.append(f"unknown statute {sid}")
-        elif got.status != want:
-            problems.append(f"expected {sid} to be {want}; it is {got.status}: {'; '.join(got.reasons)}")
+        obligation(oid, "absent")
+    for sid in s.expect.apply:
+        law(sid, "applies", ("applies",))
+    for sid in s.expect.may_apply:
+        law(sid, "conditional", ("conditional",))
     for sid in s.expect.not_apply:
-        got = statute.get(sid)
-        if got is None:
-            problems.append(f"unknown statute {sid}")
-        elif got.status in ("applies", "conditional"):
-            problems.append(f"expected {sid} not to apply; it is {got.status}: {'; '.join(got.reasons)}")
-    return problems
+        law(sid, "not applicable (for any reason)", ("not_applicable", "not_in_force", "not_in_play"))
+    return out

@@ -4,9 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from engine.evaluate import Findings, evaluate
+from engine.evaluate import Findings, trace
 from engine.rulebase import RULES_DIR, RuleBase, load
-from engine.runner import ReferenceEvaluator
+from engine.runner import ReferenceEvaluator, Results
 from facts.profile import Profile
 
 from engine import __version__ as VERSION
@@ -24,4 +24,8 @@ class Reggi:
             raise ValueError(f"unknown engine {engine!r}; allowed: durable, reference")
 
     def evaluate(self, profile: Profile, as_of: dt.date | None = None) -> Findings:
-        return evaluate(self.rulebase, profile, as_of or profile.as_of or dt.date.today(), self.engine)
+        return self.trace(profile, as_of)[0]
+
+    def trace(self, profile: Profile, as_of: dt.date | None = None) -> tuple[Findings, Results]:
+        """The findings and the raw rule results behind them (see engine.evaluate.trace)."""
+        return trace(self.rulebase, profile, as_of or profile.as_of or dt.date.today(), self.engine)

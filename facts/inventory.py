@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from facts.errors import InputError
 from facts.fields import FIELDS
 from facts.profile import Profile, Tool
-from facts.reader import load_json, parse_profile, read_profile, validation_message
+from facts.reader import parse_profile, parse_text, read_profile, validation_message
 
 PROFILE_SUFFIXES = (".json", ".toml")
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
@@ -139,7 +139,7 @@ def _json_lines(name: str, lines: Iterable[str]) -> Iterator[Record]:
         if not line.strip():
             continue        # blank lines are skipped, but counted, so line numbers match an editor's
         try:
-            profile = parse_profile(load_json(line, name, number), name, number)
+            profile = parse_profile(parse_text(name, line, "json", number), name, number)
         except InputError as err:
             profile = err
         yield Record(name, number, profile)

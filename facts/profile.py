@@ -104,6 +104,7 @@ class Profile(Strict):
     states: list[StateFacts] = Field(min_length=1, description="The US states the business does business in or targets.")
     tools: list[Tool] = Field(default_factory=list, description="Third-party tools or vendors the business uses.")
     as_of: Optional[dt.date] = Field(default=None, description="Date of the evaluation (default: today).")
+    question: Optional[str] = Field(default=None, description="The question this profile answers (set by reggi ask).")
 
     @field_validator("states")
     @classmethod

@@ -43,15 +43,23 @@ def parse_profile(data, name: str, line: int | None = None) -> Profile:
         raise InputError(name, line, validation_message(err)) from None
 
 
-def load_json(text: str, name: str, line: int | None = None):
-    """JSON data, or an InputError naming the line (``line`` when the text is one line of a file)."""
+def parse_text(name: str, text: str, kind: str, line: int | None = None):
+    """JSON or TOML text as data; a syntax error names the file and line (``line`` when the text
+    is one line of a JSON Lines file)."""
+    if kind == "toml":
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as err:
+            m = re.search(r"line (\d+)", str(err))
+            raise InputError(name, int(m.group(1)) if m else None, f"TOML syntax error: {err}") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
         raise InputError(name, line or err.lineno, f"JSON syntax error: {err.msg} (column {err.colno})") from None
 
 
-def read_profile(path: str) -> Profile:
+def read_data(path: str) -> tuple[str, dict]:
+    """A profile file (``-``: JSON on stdin) as unvalidated data, with the name errors use."""
     if path == "-":
         name, text, kind = "<stdin>", sys.stdin.read(), "json"
     else:
@@ -66,14 +74,12 @@ def read_profile(path: str) -> Profile:
             text = p.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
             raise InputError(name, None, f"cannot read: {err}") from None
-    if kind == "toml":
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as err:
-            m = re.search(r"line (\d+)", str(err))
-            raise InputError(name, int(m.group(1)) if m else None, f"TOML syntax error: {err}") from None
-    else:
-        data = load_json(text, name)
+    data = parse_text(name, text, kind)
     if not isinstance(data, dict):
         raise InputError(name, None, "a profile is an object with business, states and tools")
+    return name, data
+
+
+def read_profile(path: str) -> Profile:
+    name, data = read_data(path)
     return parse_profile(data, name)

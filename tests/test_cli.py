@@ -128,3 +128,36 @@ def test_reggi_test_command_passes_on_the_project_scenarios():
     result = run("test")
     assert result.exit_code == 0, result.output
     assert " 0 failed" in result.output
+
+
+def test_reggi_test_runs_a_users_own_folder_and_prints_an_actionable_diff(tmp_path):
+    # a folder outside the project: profiles (JSON, or TOML with a [business] table) sit beside
+    # the scenarios and are found relative to the scenario file, not the working directory
+    (tmp_path / "acme.json").write_text(open(CHAT).read())
+    (tmp_path / "small.toml").write_text('[business]\nname = "Small"\n[[states]]\ncode = "MT"\nconsumers = 100\n'
+                                         'payment_only_consumers = 0\n')
+    (tmp_path / "ok.toml").write_text('description = "small"\nas_of = 2026-01-01\nprofile = "small.toml"\n'
+                                      '[expect]\nnot_apply = ["us-mt-mcdpa"]\n')
+    (tmp_path / "wrong.toml").write_text('description = "wrong on purpose"\nas_of = 2025-09-30\nprofile = "acme.json"\n'
+                                         '[expect]\napply = ["us-mt-mcdpa"]\nabsent = ["us-ca-ccpa.privacy-policy"]\n')
+    result = run("test", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"FAIL {tmp_path / 'wrong.toml'}: wrong on purpose (as of 2025-09-30)" in result.output
+    assert ("  us-mt-mcdpa\n    expected: applies\n    actual:   not applicable\n"
+            "      because: 30,000 Montana consumers (not counting payment-only) is below the 50,000") in result.output
+    assert "  us-ca-ccpa.privacy-policy\n    expected: absent\n    actual:   applies\n      why: " in result.output
+    assert result.output.splitlines()[-1] == "1 passed, 1 failed, 2 scenarios"
+
+
+def test_reggi_test_bad_scenario_exits_2_naming_the_line(tmp_path):
+    (tmp_path / "bad.toml").write_text('description = "x"\nas_of = 2026-01-01\nprofile = "nowhere.json"\n[expect]\n')
+    result = run("test", str(tmp_path / "bad.toml"))
+    assert result.exit_code == 2 and "bad.toml:3: profile file 'nowhere.json' not found" in result.output
+    assert run("test", str(tmp_path / "empty")).exit_code == 2
+
+
+def test_coverage_of_the_project_suite_is_100_percent_of_obligations():
+    result = run("test", "--coverage")
+    assert result.exit_code == 0, result.output
+    assert "Total: 100.0% of obligations fired" in result.output
+    assert "never fired" not in result.output

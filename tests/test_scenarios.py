@@ -17,7 +17,8 @@ def test_there_are_scenarios_for_every_statute(durable):
 def test_scenario(path, durable, reference):
     s = load_scenario(path)
     findings = durable.evaluate(s.profile, s.as_of)
-    assert check(s, findings) == []
+    problems = check(s, findings, durable.rulebase.obligation_ids())
+    assert not problems, "\n".join(map(str, problems))
     assert reference.evaluate(s.profile, s.as_of) == findings
 
 
@@ -26,8 +27,17 @@ def test_a_wrong_expectation_fails_with_an_actionable_message(tmp_path, durable)
     bad.write_text(
         'description = "wrong on purpose"\nas_of = 2025-09-30\n'
         f'profile = "{(SCENARIOS.parent.parent / "examples" / "chat-tool-ca-mt.json").as_posix()}"\n'
-        '[expect]\napply = ["us-mt-mcdpa"]\nabsent = ["us-ca-ccpa.privacy-policy"]\n')
+        '[expect]\napply = ["us-mt-mcdpa"]\nabsent = ["us-ca-ccpa.privacy-policy", "us-ca-ccpa.privacy-polcy"]\n'
+        'obligations = ["us-mt-mcdpa.processor-contract"]\n')
     s = load_scenario(bad)
-    problems = check(s, durable.evaluate(s.profile, s.as_of))
-    assert any("expected us-mt-mcdpa to be applies; it is not_applicable" in p and "50,000" in p for p in problems)
-    assert any("us-ca-ccpa.privacy-policy to be absent" in p and "why:" in p for p in problems)
+    problems = {str(p).split("\n")[0]: p for p in check(s, durable.evaluate(s.profile, s.as_of), durable.rulebase.obligation_ids())}
+    mt = problems["us-mt-mcdpa"]
+    assert (mt.expected, mt.actual) == ("applies", "not applicable") and "50,000" in mt.details[0]
+    policy = problems["us-ca-ccpa.privacy-policy"]
+    assert (policy.expected, policy.actual) == ("absent", "applies")
+    assert policy.details[0].startswith("why: California Consumer Privacy Act (as amended by the CPRA) applies: gross revenue")
+    contract = problems["us-mt-mcdpa.processor-contract"]
+    assert contract.actual == "absent (not reported)" and contract.details[0].startswith("because: us-mt-mcdpa not applicable: 30,000")
+    # a typo would otherwise make "absent" hold vacuously
+    assert problems["us-ca-ccpa.privacy-polcy"].actual == "no such obligation in the rule base"
+    assert len(problems) == 4

@@ -1,0 +1,207 @@
+"""The guided questionnaire: asks only what can still change a finding.
+
+Which facts to ask is not a list per state: after every answer the profile is evaluated by the
+engine, and the evaluation's open questions (unknown facts that an undecided finding still depends
+on, see engine/evaluate.py) are what may be asked. Asking stops when none is left. Related yes/no
+facts are asked together as one checklist, so a typical business answers a handful of questions.
+
+Answers live in a partial profile (JSON-able dict): a fact answered "don't know" is stored as null,
+a fact not asked yet is absent. That dict is what ``--save`` writes and ``--resume`` reads, and it
+is a valid profile for ``reggi evaluate``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from facts.errors import InputError
+from facts.fields import FIELDS
+from facts.paths import has_path, set_path, split
+from facts.question import Understanding
+from facts.reader import parse_profile
+from facts.vocabulary import DataCategory, StateCode, ToolKind, VendorRole
+
+DONT_KNOW = {"?", "dk", "don't know", "dont know", "do not know", "unknown", "not sure", "idk"}
+
+# Yes/no facts asked together, in this order. Everything else is asked one at a time.
+CHECKLISTS = {
+    "business": [
+        ("status", "Which of these describe the business?",
+         ["nonprofit", "glba_financial_institution", "hipaa_regulated"]),
+        ("activities", "Which of these does the business do?",
+         ["sells_personal_data", "shares_for_targeted_advertising", "profiles_consumers",
+          "processes_sensitive_data", "users_under_13", "users_13_to_17"]),
+    ],
+    "tools": [
+        ("tool", "Which of these are true of {tool}?",
+         ["vendor_uses_data_for_own_purposes", "captures_in_real_time", "automated_agent"]),
+    ],
+}
+# Order of asking: size tests first (they decide whether a statute applies at all), then status and
+# activities, then the facts of each tool.
+ORDER = ["business.annual_revenue_usd", "states.*.consumers", "states.*.payment_only_consumers",
+         "states.*.consumers_sold_or_shared", "business.percent_revenue_from_selling_data",
+         "business:status", "business:activities", "tools.*.collects", "tools.*.vendor_role", "tools:tool"]
+
+
+@dataclass
+class Question:
+    paths: list[str]          # profile paths it answers
+    text: str
+    kind: str                 # int | percent | enum | set | checklist
+    options: list[str]        # allowed values (enum / set / checklist items)
+    why: list[str]            # which statute and test it matters for
+
+
+def base_answers(u: Understanding, name: str = "Your business") -> dict:
+    """The partial profile the question itself gives: the business, its states and tools."""
+    tools = []
+    for kind in u.tools:
+        tool = {"name": ToolKind(kind).label.split(" (")[0].capitalize(), "kind": kind}
+        if u.data:
+            tool["collects"] = sorted(u.data)
+        tools.append(tool)
+    return {"business": {"name": name}, "states": [{"code": c} for c in u.states], "tools": tools}
+
+
+def _rank(path: str) -> tuple:
+    section, item, name = split(path)
+    for i, pattern in enumerate(ORDER):
+        if ":" in pattern:
+            group_section, group = pattern.split(":")
+            if section == group_section and any(name in fields for g, _, fields in CHECKLISTS[section] if g == group):
+                return (i, item or "")
+        elif pattern.replace("*", item or "") == path:
+            return (i, item or "")
+    return (len(ORDER), path)
+
+
+def next_question(open_paths: list[str], reasons: dict[str, list[str]]) -> Question | None:
+    if not open_paths:
+        return None
+    first = min(open_paths, key=_rank)
+    section, item, name = split(first)
+    for group, text, fields in CHECKLISTS.get(section, []):
+        if name in fields:
+            prefix = f"{section}.{item}." if item else f"{section}."
+            paths = [prefix + f for f in fields if prefix + f in open_paths]
+            why = sorted({r for p in paths for r in reasons.get(p, [])})
+            return Question(paths, text.format(tool=item), "checklist",
+                            [FIELDS[f"{'tool' if item else 'business'}.{f}"].label for f in fields if prefix + f in paths], why)
+    field = {"states": "state", "tools": "tool"}.get(section, "business") + "." + name
+    spec = FIELDS[field]
+    where = StateCode(item).label if section == "states" else item
+    text = spec.question.replace("this state", where) if section == "states" else spec.question
+    if section == "tools":
+        text = f"{item}: {text}"
+    kind = "percent" if spec.unit == "percent" else ("set" if spec.type == "set" else spec.type)
+    options = list(spec.allowed)
+    return Question([first], text, kind, options, reasons.get(first, []))
+
+
+def parse_answer(q: Question, raw: str):
+    """The answer as values for q.paths, or raise ValueError with what is allowed."""
+    text = raw.strip().lower()
+    if text in DONT_KNOW:
+        return [None] * len(q.paths)
+    if q.kind in ("int", "percent", "number"):
+        cleaned = text.replace(",", "").replace("$", "").replace("%", "").replace("_", "")
+        try:
+            value = float(cleaned) if q.kind == "percent" else int(cleaned)
+        except ValueError:
+            raise ValueError("give a number, or \"don't know\"") from None
+        if value < 0 or (q.kind == "percent" and value > 100):
+            raise ValueError("give a number from 0 to 100" if q.kind == "percent" else "give a number of 0 or more")
+        return [value]
+    if q.kind == "bool":
+        if text in ("y", "yes", "true"):
+            return [True]
+        if text in ("n", "no", "false"):
+            return [False]
+        raise ValueError("answer yes or no, or \"don't know\"")
+    items = [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
+    if q.kind == "enum":
+        choice = _choose(items[0] if len(items) == 1 else text, q.options)
+        return [choice]
+    if q.kind == "set":
+        if text in ("none", "nothing"):
+            return [[]]
+        return [sorted({_choose(i, q.options) for i in items})]
+    # checklist: numbers or labels of the items that are true; "none" for none
+    chosen = set() if text in ("none", "no", "nothing", "neither") else {_choose(i, q.options) for i in items}
+    return [q.options[i] in chosen for i in range(len(q.paths))]
+
+
+def _choose(item: str, options: list[str]) -> str:
+    if item.isdigit() and 1 <= int(item) <= len(options):
+        return options[int(item) - 1]
+    matches = [o for o in options if o.lower() == item or o.lower().startswith(item)]
+    if len(matches) == 1:
+        return matches[0]
+    raise ValueError(f"{item!r} is not one of: " + ", ".join(f"{i + 1}. {o}" for i, o in enumerate(options)))
+
+
+def prompt_text(q: Question, number: int) -> str:
+    lines = [f"Q{number}. {q.text}"]
+    if q.why:
+        lines.append("    (asked because it decides: " + "; ".join(q.why[:2]) + (" ..." if len(q.why) > 2 else "") + ")")
+    if q.kind in ("enum", "set", "checklist"):
+        for i, option in enumerate(q.options):
+            lines.append(f"    {i + 1}. {_option_label(q, option)}")
+        hint = {"enum": "one number or name", "set": "numbers or names, comma-separated, or 'none'",
+                "checklist": "numbers of those that apply, comma-separated, or 'none'"}[q.kind]
+        lines.append(f"    Answer with {hint}, or \"don't know\".")
+    else:
+        lines.append("    Answer with a number, or \"don't know\".")
+    return "\n".join(lines)
+
+
+def _option_label(q: Question, option: str) -> str:
+    if q.kind == "set":
+        return DataCategory(option).label
+    if q.kind == "enum" and option in VendorRole.values():
+        return VendorRole(option).label
+    return option
+
+
+def apply(answers: dict, q: Question, values: list) -> None:
+    for path, value in zip(q.paths, values):
+        set_path(answers, path, value)
+
+
+def run(service, answers: dict, as_of: dt.date, ask: Callable[[Question, int], list] | None,
+        name: str = "answers") -> tuple:
+    """Ask until nothing open is left (or, without ``ask``, evaluate as is).
+    Returns (findings, questions asked). ``ask`` may raise to interrupt; answers so far stay in
+    ``answers``."""
+    asked = 0
+    while True:
+        profile = parse_profile(answers, name)
+        findings = service.evaluate(profile, as_of)
+        pending = [p for p in findings.open_questions if not has_path(answers, p)]
+        q = next_question(pending, findings.open_reasons)
+        if q is None or ask is None:
+            return findings, asked
+        asked += 1
+        apply(answers, q, ask(q, asked))
+
+
+def load_answers(path: str) -> dict:
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(path, None, "no such answers file")
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise InputError(path, err.lineno, f"JSON syntax error: {err.msg}") from None
+    if not isinstance(data, dict):
+        raise InputError(path, None, "an answers file is a (partial) profile object")
+    parse_profile(data, path)   # validate now: a bad answers file is bad input
+    return data
+
+
+def save_answers(path: str, answers: dict) -> None:
+    Path(path).write_text(json.dumps(answers, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
