@@ -184,13 +184,16 @@ def eval_atom(atom: Atom, facts: dict):
     return x not in v   # lacks
 
 
-def evaluate(node: Node, facts: dict):
-    if isinstance(node, Atom):
-        return eval_atom(node, facts)
-    values = [evaluate(item, facts) for item in node.items]
+def _combine(node: Node, values: list):
     if isinstance(node, And):
         return False if False in values else (None if None in values else True)
     return True if True in values else (None if None in values else False)
+
+
+def evaluate(node: Node, facts: dict):
+    if isinstance(node, Atom):
+        return eval_atom(node, facts)
+    return _combine(node, [evaluate(item, facts) for item in node.items])
 
 
 def atoms(node: Node):
@@ -203,20 +206,25 @@ def atoms(node: Node):
 
 def deciding_atoms(node: Node, facts: dict, want) -> list[Atom]:
     """The atoms that make ``node`` evaluate to ``want`` (True, False or None): for "why"."""
-    if isinstance(node, Atom):
-        return [node] if eval_atom(node, facts) is want else []
-    results = [(item, evaluate(item, facts)) for item in node.items]
-    decisive_and = want is False if isinstance(node, And) else want is True
-    if decisive_and:       # one decisive child is enough: report the first
-        for item, value in results:
-            if value is want:
-                return deciding_atoms(item, facts, want)
-        return []
-    found: list[Atom] = []
-    for item, value in results:
-        if value is want:
-            found += deciding_atoms(item, facts, want)
-    return found
+    values: dict[int, object] = {}
+
+    def value(n: Node):   # each node evaluated once per call, not once per level above it
+        if id(n) not in values:
+            values[id(n)] = eval_atom(n, facts) if isinstance(n, Atom) else _combine(n, [value(i) for i in n.items])
+        return values[id(n)]
+
+    def walk(n: Node) -> list[Atom]:
+        if isinstance(n, Atom):
+            return [n] if value(n) is want else []
+        decisive_and = want is False if isinstance(n, And) else want is True
+        if decisive_and:       # one decisive child is enough: report the first
+            for item in n.items:
+                if value(item) is want:
+                    return walk(item)
+            return []
+        return [a for item in n.items if value(item) is want for a in walk(item)]
+
+    return walk(node)
 
 
 def describe(atom: Atom, value=None, with_value: bool = True) -> str:

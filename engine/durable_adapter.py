@@ -32,7 +32,7 @@ import json
 
 import durable_rules_engine as core
 
-from engine.conditions import And, Atom, Node, atoms
+from engine.conditions import And, Atom, Node, Ref
 from engine.rulebase import Rule, RuleBase
 from engine.runner import Results, Targets
 from facts.fields import Context
@@ -46,13 +46,16 @@ class DurableError(RuntimeError):
 
 
 def _attr_key(atom: Atom) -> str:
+    if atom.op == "hasany":
+        return f"{atom.ref.key}={'|'.join(atom.value)}"
     return f"{atom.ref.key}={atom.value}" if atom.op in ("has", "lacks") else atom.ref.key
 
 
 class _Compiled:
-    def __init__(self, name: str, rules: list[Rule]):
+    def __init__(self, name: str, rules: list[Rule], rule_keys: dict[str, set[str]]):
         self.name = name
         self.rules = rules
+        self.rule_keys = rule_keys       # rule id -> attribute keys its compiled condition reads
         self._keys: dict[tuple[str, str], list[str]] = {}
 
     def keys(self, ctx: Context) -> list[str]:
@@ -60,9 +63,9 @@ class _Compiled:
         one of them is unknown (facts of other states' rules are simply absent)."""
         slot = (ctx.scope, ctx.state)
         if slot not in self._keys:
-            self._keys[slot] = sorted({_attr_key(a) for r in self.rules
+            self._keys[slot] = sorted({k for r in self.rules
                                        if r.scope == ctx.scope and r.jurisdiction in (None, ctx.state)
-                                       for a in atoms(r.node)})
+                                       for k in self.rule_keys[r.id]})
         return self._keys[slot]
 
 
@@ -95,6 +98,7 @@ class DurableEvaluator:
         self.attrs: dict[str, str] = {}
         self.partitions: list[list[_Compiled]] = []
         self.rule_of_action: dict[str, Rule] = {}
+        self.rule_keys: dict[str, set[str]] = {}
         prefix = f"h{next(self._hosts)}"
         definitions = {}
         for index, stratum in enumerate(rulebase.strata):
@@ -110,10 +114,12 @@ class DurableEvaluator:
                     guard = [{"$eq": {"_s": rule.scope}}]
                     if rule.jurisdiction:
                         guard.append({"$eq": {"_j": rule.jurisdiction}})
-                    cond = {"$and": guard + [self._compile(rule.node)]}
+                    used: set[str] = set()
+                    cond = {"$and": guard + [self._compile(rule.node, used)]}
+                    self.rule_keys[rule.id] = used
                     definition[action] = {"all": [{"m": cond}]}
                 definitions[name] = definition
-                compiled.append(_Compiled(name, rules))
+                compiled.append(_Compiled(name, rules, self.rule_keys))
             self.partitions.append(compiled)
         for name, definition in definitions.items():
             try:
@@ -129,28 +135,40 @@ class DurableEvaluator:
             self.attrs[key] = f"a{len(self.attrs)}"
         return self.attrs[key]
 
-    def _compile(self, node: Node) -> dict:
+    def _compile(self, node: Node, used: set[str]) -> dict:
         if isinstance(node, Atom):
-            return self._atom(node)
+            return self._atom(node, used)
         op = "$and" if isinstance(node, And) else "$or"
+        children = list(node.items)
+        if op == "$or":
+            # "'a' in s or 'b' in s or ...": one test "s has any of a, b" instead of one DNF term
+            # per member, each of which would fire separately when several hold.
+            members: dict[Ref, list] = {}
+            for item in children:
+                if isinstance(item, Atom) and item.op == "has":
+                    members.setdefault(item.ref, []).append(item.value)
+            children = [c for c in children if not (isinstance(c, Atom) and c.op == "has" and len(members[c.ref]) > 1)]
+            children += [Atom("hasany", ref, tuple(sorted(values))) for ref, values in members.items() if len(values) > 1]
         items = []
-        for item in node.items:
-            compiled = self._compile(item)
+        for item in children:
+            compiled = self._compile(item, used)
             # Splice nested same-operator groups: the C core rejects an $or nested in an $or
             # beyond about seven members (error 113), while the flat form is accepted.
             items += compiled[op] if op in compiled else [compiled]
         return {op: items}
 
-    def _atom(self, atom: Atom) -> dict:
-        attr = self._attr(_attr_key(atom))
+    def _atom(self, atom: Atom, used: set[str]) -> dict:
+        key = _attr_key(atom)
+        used.add(key)
+        attr = self._attr(key)
         if atom.op in _OPS:
             test = {_OPS[atom.op]: {attr: atom.value}}
         elif atom.op == "in":
             test = {"$or": [{"$eq": {attr: v}} for v in atom.value]}
         elif atom.op == "notin":
             test = {"$and": [{"$neq": {attr: v}} for v in atom.value]}
-        else:   # has / lacks: one boolean attribute per set member
-            test = {"$eq": {attr: atom.op == "has"}}
+        else:   # has / hasany / lacks: a boolean attribute per set member (or group of members)
+            test = {"$eq": {attr: atom.op != "lacks"}}
         if atom.ref.key == "asof":     # the evaluation date is always known
             return test
         unknown = {"$and": [{"$eq": {"_u": 1}}, {"$nex": {attr: 1}}]}
@@ -166,7 +184,7 @@ class DurableEvaluator:
             if value is None:
                 unknown = True
                 continue
-            fact[self.attrs[key]] = (member in value) if member else value
+            fact[self.attrs[key]] = not value.isdisjoint(member.split("|")) if member else value
         return fact, unknown
 
     def evaluate(self, index: int, rules: list[Rule], contexts: list[Context]) -> Results:

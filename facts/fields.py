@@ -123,12 +123,12 @@ class Context:
 def contexts(profile: Profile, asof: int) -> list[Context]:
     """One state context per state served and one tool context per (state, tool)."""
     business = _facts("business", profile.business)
+    tools = [(tool.name, _facts("tool", tool)) for tool in profile.tools]   # once, not per state
     result = []
     for state in profile.states:
         base = {"asof": asof, **business, **state_facts(state)}
         code = state.code.value
         result.append(Context(code, "state", code, None, dict(base)))
-        for tool in profile.tools:
-            result.append(Context(f"{code}/{tool.name}", "tool", code, tool.name,
-                                  {**base, **_facts("tool", tool)}))
+        for name, facts in tools:
+            result.append(Context(f"{code}/{name}", "tool", code, name, {**base, **facts}))
     return result
