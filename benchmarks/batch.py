@@ -55,7 +55,8 @@ def profile(rng: random.Random, i: int) -> dict:
                        "payment_only_consumers": _maybe(rng, int(consumers * rng.uniform(0, 0.2))),
                        "consumers_sold_or_shared": _maybe(rng, rng.choice([0, 0, int(consumers * rng.uniform(0, 1))]))})
     business = {"name": f"Synthetic Business {i}", "annual_revenue_usd": _maybe(rng, int(10 ** rng.uniform(5.5, 8.5))),
-                "percent_revenue_from_selling_data": _maybe(rng, rng.choice([0, 0, 0, 10, 30, 60]))}
+                "percent_revenue_from_selling_data": _maybe(rng, rng.choice([0, 0, 0, 10, 30, 60])),
+                "percent_revenue_from_selling_or_sharing": _maybe(rng, rng.choice([0, 0, 0, 10, 30, 60]))}
     for flag, p in [("nonprofit", 0.05), ("glba_financial_institution", 0.05), ("hipaa_regulated", 0.05),
                     ("sells_personal_data", 0.15), ("shares_for_targeted_advertising", 0.4), ("profiles_consumers", 0.1),
                     ("processes_sensitive_data", 0.2), ("users_under_13", 0.05), ("users_13_to_17", 0.1)]:

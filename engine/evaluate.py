@@ -125,6 +125,35 @@ class _Explainer:
             return text
         return f"{text} ({'; '.join(parts)})" if parts else text
 
+    def unverified(self, rule: Rule, ctxs: list[Context], want) -> list[str]:
+        """Unverified legal facts a result rests on: the rule itself, and every test, exemption
+        or concept that decided it (followed through any_tool to the tools that decided it)."""
+        found: list[str] = []
+        seen: set[tuple[str, str]] = set()
+
+        def walk(r: Rule, c: Context, w):
+            if (r.id, c.id) in seen:
+                return
+            seen.add((r.id, c.id))
+            if not r.item.verified:
+                found.append(r.id)
+            for atom in deciding_atoms(r.node, c.facts, w):
+                key = atom.ref.key
+                aggregate = key.startswith("any_tool.")
+                inner = key[len("any_tool."):] if aggregate else key
+                dep = self.producer.get(inner)
+                if dep is None or (dep.kind == "exemption" and atom.value is False):
+                    continue   # an exemption that does not hold is not part of the basis
+                # the dependency's own value decided this atom: follow it with that value
+                targets = [t for t in self.tools.get(c.state, []) if t.facts.get(inner) is not False] if aggregate else [c]
+                for t in targets:
+                    value = t.facts.get(inner)
+                    walk(dep, t, value if value is not None else None)
+
+        for c in ctxs:
+            walk(rule, c, want)
+        return sorted(set(found))
+
     def open_conditions(self, rule: Rule, ctx: Context) -> list[str]:
         """The unknown conditions a conditional result hangs on, in words with citations: one
         entry per condition that must still hold (alternatives are joined with "or")."""
@@ -215,7 +244,11 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
                 id=f"{sid}.{item.id}", statute=sid, statute_name=meta.name, jurisdiction=meta.jurisdiction,
                 title=item.title, action=item.action, citations=list(item.cite), source=str(meta.source),
                 in_force=item.in_force.isoformat(), status="applies" if true_ctx else "conditional",
-                verified=item.verified and meta.verified, note=item.note)
+                note=item.note)
+            decided_by = explain.unverified(rule, true_ctx or open_ctx, True if true_ctx else None)
+            finding.verified = meta.verified and not decided_by
+            if decided_by and not finding.note:
+                finding.note = "rests on unverified: " + ", ".join(decided_by)
             if true_ctx:
                 finding.tools = sorted(c.tool for c in true_ctx if c.tool)
                 finding.why, finding.basis = _why(rule, info, true_ctx, status.reasons, explain)

@@ -44,6 +44,7 @@ CHECKLISTS = {
 # activities, then the facts of each tool.
 ORDER = ["business.annual_revenue_usd", "states.*.consumers", "states.*.payment_only_consumers",
          "states.*.consumers_sold_or_shared", "business.percent_revenue_from_selling_data",
+         "business.percent_revenue_from_selling_or_sharing",
          "business:status", "business:activities", "tools.*.collects", "tools.*.vendor_role", "tools:tool"]
 
 

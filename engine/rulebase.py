@@ -306,11 +306,12 @@ def build(parsed: list[tuple[str, str, RuleFile]], root: str = "") -> RuleBase:
         applies_ref = Atom("==", Ref(f"applies.{owner}", "bool", label=f"{st.name} applies"), True)
         for i, (o, vid) in enumerate(zip(rf.obligations, versioned("obligations", rf.obligations))):
             when = cond(o.when, "obligations", i)
-            base = None if o.regardless_of_applicability else applies_ref
-            guards = _guards(o.from_, o.until)
             if o.regardless_of_applicability:
-                guards = _guards(st.in_force, st.until) + guards
-            node = _and(base, *guards, when)
+                # Free of the size tests, not of the exemptions: an exempt entity is outside the law.
+                base = [*_guards(st.in_force, st.until), *not_exempt]
+            else:
+                base = [applies_ref]
+            node = _and(*base, *_guards(o.from_, o.until), when)
             rule = Rule(f"{owner}.{vid}", "obligation", node, "state", jurisdiction, owner, o, name,
                         line("obligations", i), when=when)
             add(rule)

@@ -51,9 +51,12 @@ class Business(Strict):
         'processes sensitive data (besides the tools)', "Apart from the tools listed, does the business process sensitive data (health, biometrics, "
         "precise geolocation, government IDs, financial account credentials, children's data)?")
     percent_revenue_from_selling_data: Optional[Percent] = fact(
-        'share of revenue from selling personal data', "What share of annual gross revenue (0-100 %) comes from selling personal data "
-        "(for California, also from sharing it for cross-context behavioural advertising)?",
-        unit="percent")
+        'share of revenue from selling personal data',
+        "What share of annual gross revenue (0-100 %) comes from selling personal data?", unit="percent")
+    percent_revenue_from_selling_or_sharing: Optional[Percent] = fact(
+        'share of revenue from selling or sharing personal information',
+        "What share of annual revenue (0-100 %) comes from selling personal information or sharing it "
+        "for cross-context behavioural advertising (California's test)?", unit="percent")
     users_under_13: Optional[StrictBool] = fact(
         'knows or targets children under 13', "Does the business know it collects data of children under 13, or direct its service to them?")
     users_13_to_17: Optional[StrictBool] = fact(

@@ -50,7 +50,8 @@ def tools(draw):
 @st.composite
 def profiles(draw):
     business = {"name": "Hypothetical Co", "annual_revenue_usd": draw(st.sampled_from(REVENUES)),
-                "percent_revenue_from_selling_data": draw(st.sampled_from(PERCENTS))}
+                "percent_revenue_from_selling_data": draw(st.sampled_from(PERCENTS)),
+                "percent_revenue_from_selling_or_sharing": draw(st.sampled_from(PERCENTS))}
     for flag in ["nonprofit", "glba_financial_institution", "hipaa_regulated", "sells_personal_data",
                  "shares_for_targeted_advertising", "profiles_consumers", "processes_sensitive_data",
                  "users_under_13", "users_13_to_17"]:
