@@ -11,6 +11,7 @@ unknown, ``False and None`` is False, ``True or None`` is True.
 from __future__ import annotations
 
 import ast
+import math
 from dataclasses import dataclass
 from typing import Any, Callable, Union
 
@@ -64,7 +65,12 @@ def parse(text: str, resolve: Resolver) -> Node:
     except SyntaxError as err:
         where = f"condition line {err.lineno - 1}, column {err.offset}" if err.lineno else "condition"
         raise ConditionError(f"syntax error at {where}: {err.msg}") from None
-    return _node(tree.body, resolve, negate=False)
+    except (RecursionError, MemoryError):
+        raise ConditionError("condition is nested too deeply") from None
+    try:
+        return _node(tree.body, resolve, negate=False)
+    except RecursionError:
+        raise ConditionError("condition is nested too deeply") from None
 
 
 def _dotted(node) -> str | None:
@@ -79,11 +85,17 @@ def _dotted(node) -> str | None:
 
 
 def _literal(node):
+    value = None
     if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, float, bool)):
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
-        return -node.operand.value
-    raise ConditionError(f"expected a literal (string, number, true/false), found {ast.unparse(node)!r}")
+        value = node.value
+    elif (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant)
+          and isinstance(node.operand.value, (int, float)) and not isinstance(node.operand.value, bool)):
+        value = -node.operand.value
+    if value is None:
+        raise ConditionError(f"expected a literal (string, number, true/false), found {ast.unparse(node)!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConditionError(f"{ast.unparse(node)} is not a finite number")
+    return value
 
 
 def _node(node, resolve: Resolver, negate: bool) -> Node:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from facts.errors import InputError, read_text
 from engine.conditions import Atom, ConditionError, Node, atoms, evaluate, parse
 from engine.rulebase import (RuleBase, RuleLoadError, file_name, find_files, load, locate, overlap,
                              parse_toml, resolver, schema_problem)
@@ -88,10 +89,10 @@ def lint(root: Path | str) -> list[Problem]:
 
 def _read(path: Path, root: Path, problems: list[Problem]) -> Source | None:
     name = file_name(path, root)
-    text = path.read_text(encoding="utf-8")
     try:
+        text = read_text(path, name)
         data = parse_toml(name, text)
-    except RuleLoadError as err:
+    except InputError as err:
         problems.append(Problem(name, err.line or 1, ERROR, err.message))
         return None
     try:

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from engine.conditions import And, Atom, ConditionError, Node, Or, Ref, Resolver, atoms, parse
 from engine.schema import RuleFile
-from facts.errors import InputError
+from facts.errors import InputError, read_text
 from facts.fields import FIELDS
 from facts.reader import parse_text
 
@@ -148,7 +148,7 @@ def schema_problem(error: dict, text: str) -> tuple[int | None, str]:
 
 def _read(path: Path, root: Path) -> tuple[str, str, RuleFile]:
     name = file_name(path, root)
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, name)
     data = parse_toml(name, text)
     try:
         return name, text, RuleFile.model_validate(data)
@@ -178,6 +178,8 @@ def load(root: Path | str = RULES_DIR) -> RuleBase:
     root = Path(root)
     if not root.is_dir():
         raise RuleLoadError(str(root), None, "not a folder of rule files")
+    if not find_files(root):
+        raise RuleLoadError(str(root), None, "no rule files (*.toml) in this folder")
     return build(read_all(root), str(root))
 
 

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.evaluate import Findings
 from engine.rulebase import locate
-from facts.errors import InputError
+from facts.errors import InputError, read_text
 from facts.paths import set_path, unset_path
 from facts.profile import Profile
 from facts.reader import parse_profile, parse_text, read_data, validation_message
@@ -77,7 +77,7 @@ def _apply(data: dict, path: str, value, name: str) -> None:
 
 def load_scenario(path: Path) -> Scenario:
     name = str(path)
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, name)
     raw = parse_text(name, text, "toml")
     try:
         sf = ScenarioFile.model_validate(raw)
@@ -106,7 +106,7 @@ def find_scenarios(paths: list[Path]) -> list[Path]:
     for p in paths:
         if p.is_dir():
             out += [f for f in sorted(p.rglob("*.toml"))
-                    if "business" not in parse_text(str(f), f.read_text(encoding="utf-8"), "toml")]
+                    if "business" not in parse_text(str(f), read_text(f), "toml")]
         elif p.is_file():
             out.append(p)
         else:

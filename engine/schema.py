@@ -4,9 +4,9 @@ never runs code, and every key not named here is an error.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
+from typing import Annotated, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 ID = r"^[a-z0-9][a-z0-9_-]*$"
 
@@ -38,10 +38,18 @@ class Dated(Verifiable):
         return self
 
 
+def _known_jurisdiction(value: str) -> str:
+    from facts.vocabulary import StateCode
+    if value.split("-")[-1] not in StateCode.values():
+        raise ValueError(f"unknown jurisdiction {value!r}; use US-<postal code>, e.g. US-CA")
+    return value
+
+
 class Statute(Verifiable):
     id: str = Field(pattern=r"^us-[a-z]{2,7}-[a-z0-9-]+$", description="us-<state>-<short>")
     name: str
-    jurisdiction: str = Field(pattern=r"^US-[A-Z]{2}$", description="US-<postal code>")
+    jurisdiction: Annotated[str, AfterValidator(_known_jurisdiction)] = Field(
+        pattern=r"^US-[A-Z]{2}$", description="US-<postal code>")
     citation: str
     source: HttpUrl
     in_force: dt.date

@@ -2,6 +2,19 @@
 from __future__ import annotations
 
 
+from pathlib import Path
+
+
+def read_text(path: Path, name: str | None = None) -> str:
+    """A text file that must be UTF-8; anything else is an input error naming it."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(name or str(path), None, f"not UTF-8 text (byte {err.start})") from None
+    except OSError as err:
+        raise InputError(name or str(path), None, f"cannot read: {err.strerror or err}") from None
+
+
 class InputError(ValueError):
     def __init__(self, file: str, line: int | None, message: str):
         self.file, self.line, self.message = file, line, message

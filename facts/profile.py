@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_
 from facts.vocabulary import DataCategory, StateCode, ToolKind, VendorRole
 
 Count = Annotated[StrictInt, Field(ge=0)]
-Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+Percent = Annotated[float, Field(ge=0, le=100, strict=True, allow_inf_nan=False)]   # no "50" or true
 
 
 def fact(label: str, question: str, unit: str | None = None, **kwargs):
@@ -33,7 +33,7 @@ class Strict(BaseModel):
 
 
 class Business(Strict):
-    name: str = Field(min_length=1, description="Name of the business.")
+    name: str = Field(pattern=r"\S", description="Name of the business.")
     annual_revenue_usd: Optional[Count] = fact(
         'annual gross revenue', "What was the business's annual gross revenue, in US dollars?", unit="usd")
     nonprofit: Optional[StrictBool] = fact('nonprofit', "Is the business a nonprofit organisation?")
@@ -83,7 +83,7 @@ class StateFacts(Strict):
 
 
 class Tool(Strict):
-    name: str = Field(min_length=1, description="Name of the tool or vendor; unique within the profile.")
+    name: str = Field(pattern=r"\S", description="Name of the tool or vendor; unique within the profile.")
     kind: ToolKind = Field(description="What kind of tool it is.", json_schema_extra={"label": "tool kind"})
     collects: Optional[list[DataCategory]] = fact('data the tool collects', "Which categories of personal data does the tool collect?")
     vendor_role: Optional[VendorRole] = fact(

@@ -29,11 +29,34 @@ def validation_message(err: ValidationError) -> str:
         where = field_path(loc) or "profile"
         msg = e["msg"]
         if e["type"] == "extra_forbidden":
-            msg = "unknown field"
+            msg = "unknown field; allowed: " + ", ".join(_allowed_fields(loc[:-1]))
         elif e["type"] == "missing":
             msg = "required field is missing"
         lines.append(f"{where}: {msg}")
     return "; ".join(lines)
+
+
+def _allowed_fields(loc: tuple) -> list[str]:
+    """The field names of the model at ``loc`` (a path into a profile)."""
+    import typing
+    model = Profile
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[part].annotation
+        for arg in (typing.get_args(annotation) or (annotation,)):
+            for inner in (typing.get_args(arg) or (arg,)):
+                if isinstance(inner, type) and hasattr(inner, "model_fields"):
+                    model = inner
+    return list(model.model_fields)
+
+
+def _no_duplicate_keys(pairs):
+    keys = [k for k, _ in pairs]
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    if dupes:
+        raise ValueError(f"key {dupes[0]!r} appears twice in one object")
+    return dict(pairs)
 
 
 def parse_profile(data, name: str, line: int | None = None) -> Profile:
@@ -53,9 +76,11 @@ def parse_text(name: str, text: str, kind: str, line: int | None = None):
             m = re.search(r"line (\d+)", str(err))
             raise InputError(name, int(m.group(1)) if m else None, f"TOML syntax error: {err}") from None
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as err:
         raise InputError(name, line or err.lineno, f"JSON syntax error: {err.msg} (column {err.colno})") from None
+    except ValueError as err:   # a repeated key: JSON would silently keep the last one
+        raise InputError(name, line, str(err)) from None
 
 
 def read_data(path: str) -> tuple[str, dict]:

@@ -144,7 +144,7 @@ def test_reggi_test_runs_a_users_own_folder_and_prints_an_actionable_diff(tmp_pa
     assert result.exit_code == 1
     assert f"FAIL {tmp_path / 'wrong.toml'}: wrong on purpose (as of 2025-09-30)" in result.output
     assert ("  us-mt-mcdpa\n    expected: applies\n    actual:   not applicable\n"
-            "      because: 30,000 Montana consumers (not counting payment-only) is below the 50,000") in result.output
+            "      because: Montana consumers: 30,000 in all, 30,000 not counting payment-only; below the 50,000") in result.output
     assert "  us-ca-ccpa.privacy-policy\n    expected: absent\n    actual:   applies\n      why: " in result.output
     assert result.output.splitlines()[-1] == "1 passed, 1 failed, 2 scenarios"
 

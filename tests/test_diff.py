@@ -24,7 +24,7 @@ def montana_at_50000(tmp_path):
     shutil.copytree(RULES, copy)
     path = copy / "us" / "mt" / "mcdpa.toml"
     text = path.read_text(encoding="utf-8")
-    old = 'from = 2025-10-01\nwhen = "state.consumers_excluding_payment >= 25000"'
+    old = 'from = 2025-10-01\nwhen = "state.consumers >= 25000 and state.consumers_excluding_payment >= 25000"'
     assert text.count(old) == 1
     path.write_text(text.replace(old, old.replace("25000", "50000")), encoding="utf-8")
     return str(copy)

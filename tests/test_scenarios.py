@@ -37,7 +37,7 @@ def test_a_wrong_expectation_fails_with_an_actionable_message(tmp_path, durable)
     assert (policy.expected, policy.actual) == ("absent", "applies")
     assert policy.details[0].startswith("why: California Consumer Privacy Act (as amended by the CPRA) applies: gross revenue")
     contract = problems["us-mt-mcdpa.processor-contract"]
-    assert contract.actual == "absent (not reported)" and contract.details[0].startswith("because: us-mt-mcdpa not applicable: 30,000")
+    assert contract.actual == "absent (not reported)" and contract.details[0].startswith("because: us-mt-mcdpa not applicable: Montana consumers: 30,000")
     # a typo would otherwise make "absent" hold vacuously
     assert problems["us-ca-ccpa.privacy-polcy"].actual == "no such obligation in the rule base"
     assert len(problems) == 4
