@@ -176,13 +176,20 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
         fail(InputError("question", None, "no US state found in the question; name one, e.g. 'in California', "
                         "or say 'nationwide'"))
     interactive = answers_file is None
+    if start:   # what is evaluated is the saved answers' states and tools
+        u = understand(" ".join(s["code"] for s in answers["states"]))
+        u.tools = [t.get("kind") for t in answers.get("tools", [])]
     click.echo(f"Question: {question}", err=True)
-    for line in u.describe() if not start else []:
+    for line in u.describe():
         click.echo(f"  understood {line}", err=True)
     save_to = save_file or "reggi-answers.json"
     as_of = as_of or dt.date.today()
 
-    def ask_one(q, number):
+    def ask_one(q, number, problem=None):
+        if problem:
+            click.echo(f"    Not accepted: {problem}", err=True)
+        if u.data and q.kind == "set":
+            click.echo("    (your question mentions: " + ", ".join(u.data) + ")", err=True)
         while True:
             raw = click.prompt(qn.prompt_text(q, number), err=True, prompt_suffix="\n> ")
             try:
@@ -195,14 +202,21 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
             answers = _correct(service, answers)
         findings, asked = qn.run(service, answers, as_of, ask_one if interactive else None, start or "answers")
     except click.exceptions.Abort:
-        qn.save_answers(save_to, answers)
+        try:
+            qn.save_answers(save_to, answers)
+        except InputError as err:   # never lose the answers: show them instead
+            click.echo(f"\n{err}\nYour answers so far:\n{json.dumps(answers, indent=2)}", err=True)
+            sys.exit(1)
         click.echo(f"\nStopped. Your answers so far are saved in {save_to}; "
                    f"resume with: reggi ask --resume {save_to}", err=True)
         sys.exit(1)
     except InputError as err:
         fail(err)
     if save_file:
-        qn.save_answers(save_file, answers)
+        try:
+            qn.save_answers(save_file, answers)
+        except InputError as err:
+            fail(err)
         click.echo(f"Answers saved in {save_file} (reggi evaluate {save_file} gives the same findings).", err=True)
     click.echo(render_answer(fmt, findings, __version__, question, u.describe(), asked), nl=False)
 
@@ -212,6 +226,9 @@ def _correct(service, answers: dict) -> dict:
     from engine import questionnaire as qn
     from facts.question import understand
     states = understand(click.prompt("States (names or postal codes, or 'nationwide')", err=True))
+    while not states.states:
+        click.echo("    Name at least one US state, e.g. California or CA, or say 'nationwide'.", err=True)
+        states = understand(click.prompt("States", err=True))
     tools = understand(click.prompt("Tools (e.g. live chat, chatbot, helpdesk, call recording, pixel)", err=True))
     fixed = qn.base_answers(type(states)(states=states.states, tools=tools.tools, data=tools.data))
     fixed["question"] = answers.get("question")

@@ -196,10 +196,18 @@ def eval_atom(atom: Atom, facts: dict):
     return x not in v   # lacks
 
 
-def _combine(node: Node, values: list):
-    if isinstance(node, And):
-        return False if False in values else (None if None in values else True)
+def kleene_and(values) -> bool | None:
+    values = list(values)
+    return False if False in values else (None if None in values else True)
+
+
+def kleene_or(values) -> bool | None:
+    values = list(values)
     return True if True in values else (None if None in values else False)
+
+
+def _combine(node: Node, values: list):
+    return kleene_and(values) if isinstance(node, And) else kleene_or(values)
 
 
 def evaluate(node: Node, facts: dict):

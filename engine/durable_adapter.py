@@ -248,6 +248,3 @@ class DurableEvaluator:
             out.append((self.rule_of_action[action].id, fact["id"]))
         return out
 
-    def definitions_json(self) -> str:
-        """The compiled rulesets, for inspection (``reggi rules compile``)."""
-        return json.dumps({p.name: [r.id for r in p.rules] for s in self.partitions for p in s}, indent=2)

@@ -11,8 +11,10 @@ is a valid profile for ``reggi evaluate``.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -21,7 +23,7 @@ from facts.errors import InputError
 from facts.fields import FIELDS
 from facts.paths import has_path, set_path, split
 from facts.question import Understanding
-from facts.reader import parse_profile
+from facts.reader import parse_profile, read_data
 from facts.vocabulary import DataCategory, StateCode, ToolKind, VendorRole
 
 DONT_KNOW = {"?", "dk", "don't know", "dont know", "do not know", "unknown", "not sure", "idk"}
@@ -58,13 +60,9 @@ class Question:
 
 
 def base_answers(u: Understanding, name: str = "Your business") -> dict:
-    """The partial profile the question itself gives: the business, its states and tools."""
-    tools = []
-    for kind in u.tools:
-        tool = {"name": ToolKind(kind).label.split(" (")[0].capitalize(), "kind": kind}
-        if u.data:
-            tool["collects"] = sorted(u.data)
-        tools.append(tool)
+    """The partial profile the question itself gives: the business, its states and tools. Data
+    named in the question is a hint for the tool's data question, not the whole answer."""
+    tools = [{"name": ToolKind(kind).label.split(" (")[0].capitalize(), "kind": kind} for kind in u.tools]
     return {"business": {"name": name}, "states": [{"code": c} for c in u.states], "tools": tools}
 
 
@@ -114,6 +112,8 @@ def parse_answer(q: Question, raw: str):
             value = float(cleaned) if q.kind == "percent" else int(cleaned)
         except ValueError:
             raise ValueError("give a number, or \"don't know\"") from None
+        if not math.isfinite(value):
+            raise ValueError("give a finite number, or \"don't know\"")
         if value < 0 or (q.kind == "percent" and value > 100):
             raise ValueError("give a number from 0 to 100" if q.kind == "percent" else "give a number of 0 or more")
         return [value]
@@ -173,36 +173,44 @@ def apply(answers: dict, q: Question, values: list) -> None:
         set_path(answers, path, value)
 
 
-def run(service, answers: dict, as_of: dt.date, ask: Callable[[Question, int], list] | None,
+def run(service, answers: dict, as_of: dt.date, ask: Callable[..., list] | None,
         name: str = "answers") -> tuple:
     """Ask until nothing open is left (or, without ``ask``, evaluate as is).
-    Returns (findings, questions asked). ``ask`` may raise to interrupt; answers so far stay in
-    ``answers``."""
+    Returns (findings, questions asked). ``ask(question, number, problem)`` may raise to
+    interrupt; answers so far stay in ``answers``. An answer the profile rejects (more
+    payment-only residents than residents, say) is taken back and asked again with the reason."""
     asked = 0
+    profile = parse_profile(answers, name)
     while True:
-        profile = parse_profile(answers, name)
         findings = service.evaluate(profile, as_of)
         pending = [p for p in findings.open_questions if not has_path(answers, p)]
         q = next_question(pending, findings.open_reasons)
         if q is None or ask is None:
             return findings, asked
         asked += 1
-        apply(answers, q, ask(q, asked))
+        problem = None
+        while True:
+            before = copy.deepcopy(answers)
+            apply(answers, q, ask(q, asked, problem))
+            try:
+                profile = parse_profile(answers, name)
+                break
+            except InputError as err:
+                answers.clear()
+                answers.update(before)
+                problem = err.message
 
 
 def load_answers(path: str) -> dict:
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(path, None, "no such answers file")
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise InputError(path, err.lineno, f"JSON syntax error: {err.msg}") from None
-    if not isinstance(data, dict):
-        raise InputError(path, None, "an answers file is a (partial) profile object")
-    parse_profile(data, path)   # validate now: a bad answers file is bad input
+    """Saved answers: a (partial) profile file, JSON or TOML, validated now."""
+    name, data = read_data(path)
+    parse_profile(data, name)
     return data
 
 
 def save_answers(path: str, answers: dict) -> None:
-    Path(path).write_text(json.dumps(answers, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(answers, indent=2, ensure_ascii=False) + "\n"
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise InputError(path, None, f"cannot save the answers here: {err.strerror or err}") from None

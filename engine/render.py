@@ -10,6 +10,7 @@ import textwrap
 
 from engine.evaluate import DISCLAIMER, Findings
 from facts.fields import FIELDS
+from facts.vocabulary import StateCode
 
 STATUS_WORDS = {"applies": "applies", "conditional": "may apply", "not_applicable": "does not apply",
                 "not_in_force": "not in force", "not_in_play": "state not in play"}
@@ -65,29 +66,52 @@ def _wrap(text: str, indent: str, width: int = 96) -> list[str]:
                          break_on_hyphens=False, break_long_words=False) or [indent]
 
 
-def _headline(f: Findings) -> tuple[list, list, str]:
-    """The statutes that apply, those that may, and the one-line answer."""
-    applying = [s for s in f.statutes if s.status == "applies"]
-    conditional = [s for s in f.statutes if s.status == "conditional"]
-    if applying or conditional:
-        answer = (f"yes, with requirements: {len(applying)} law(s) apply"
-                  + (f" and {len(conditional)} may apply" if conditional else "") + ".")
+def _headline(f: Findings) -> tuple[list, str, list]:
+    """The statutes to show in detail (those that apply, may apply, or impose duties whatever
+    their thresholds), the one-line answer, and the statutes that do not apply."""
+    with_duties = {o.statute for o in f.obligations}
+    shown = [s for s in f.statutes if s.status in ("applies", "conditional") or s.statute in with_duties]
+    applying = [s for s in shown if s.status == "applies"]
+    conditional = [s for s in shown if s.status == "conditional"]
+    loose = [s for s in shown if s not in applying and s not in conditional]
+    covered = sorted({s.jurisdiction.split("-")[1] for s in f.statutes})
+    uncovered = [StateCode(c).label for c in f.states if c not in covered]
+    if applying or loose:
+        parts = [f"{len(applying)} law(s) apply"] if applying else []
+        parts += [f"{len(conditional)} more may apply"] if conditional else []
+        parts += [f"duties of {len(loose)} law(s) apply whatever their size thresholds"] if loose else []
+        answer = "yes, with requirements: " + ", ".join(parts) + "."
+    elif conditional:
+        answer = f"it depends: {len(conditional)} law(s) may apply, depending on the open questions below."
+    elif not set(f.states) & set(covered):
+        answer = ("reggi cannot answer: it does not cover " + ", ".join(uncovered) + " (it covers "
+                  + ", ".join(StateCode(c).label for c in covered) + "), so no finding is made.")
+        uncovered = []
     else:
         answer = "none of the laws reggi covers applies on these facts."
-    return applying, conditional, answer
+    if uncovered:
+        answer += " Not covered by reggi: " + ", ".join(uncovered) + "."
+    rest = [s for s in f.statutes if s.status in ("not_applicable", "not_in_force") and s not in shown]
+    return shown, answer, rest
+
+
+def _status_line(s) -> str:
+    if s.status in ("applies", "conditional"):
+        return STATUS_WORDS[s.status]
+    return STATUS_WORDS[s.status] + ", but some of its duties apply whatever its size thresholds"
 
 
 def render_text(f: Findings, version: str) -> str:
     out: list[str] = []
     add = out.append
-    applying, conditional, answer = _headline(f)
+    shown, answer, rest = _headline(f)
     add(f"reggi {version}: privacy obligations for {f.profile_name} as of {f.as_of.isoformat()}")
     add(f"States: {', '.join(f.states)}")
     add("")
-    add(f"Answer: {answer}")
-    for status in applying + conditional:
+    out.extend(_wrap(f"Answer: {answer}", ""))
+    for status in shown:
         add("")
-        add(f"{status.jurisdiction}  {status.name} ({status.citation}): {STATUS_WORDS[status.status]}")
+        add(f"{status.jurisdiction}  {status.name} ({status.citation}): {_status_line(status)}")
         for reason in status.reasons:
             out.extend(_wrap(("because: " if status.status == "applies" else "") + reason, "  "))
         for o in (x for x in f.obligations if x.statute == status.statute):
@@ -104,15 +128,6 @@ def render_text(f: Findings, version: str) -> str:
                     out.extend(_wrap("why: " + w, "      "))
             for c in o.conditions:
                 out.extend(_wrap(("also if: " if o.status == "applies" else "if: ") + c, "      "))
-    # obligations that apply regardless of the statute's thresholds
-    loose = [o for o in f.obligations if o.statute not in {s.statute for s in applying + conditional}]
-    if loose:
-        add("")
-        add("Duties that apply whatever the thresholds:")
-        for o in loose:
-            out.extend(_wrap(f"- {o.title}  [{o.id}]", "  "))
-            out.extend(_wrap("cite: " + "; ".join(o.citations), "      "))
-    rest = [s for s in f.statutes if s.status in ("not_applicable", "not_in_force")]
     if rest:
         add("")
         add("Does not apply:")
@@ -129,7 +144,7 @@ def render_text(f: Findings, version: str) -> str:
             out.extend(_wrap("- " + _question(q), "  "))
     add("")
     add("Sources:")
-    for s in applying + conditional + rest:
+    for s in shown + rest:
         add(f"  {s.citation}: {s.source}")
     if f.unverified:
         add("")
@@ -144,15 +159,15 @@ def render_text(f: Findings, version: str) -> str:
 def render_markdown(f: Findings, version: str) -> str:
     out: list[str] = []
     add = out.append
-    applying, conditional, answer = _headline(f)
+    shown, answer, rest = _headline(f)
     add(f"# Privacy obligations for {f.profile_name}")
     add("")
     add(f"As of {f.as_of.isoformat()} · states: {', '.join(f.states)} · reggi {version}")
     add("")
     add(f"**Answer:** {answer}")
-    for status in applying + conditional:
+    for status in shown:
         add("")
-        add(f"## {status.jurisdiction}: {status.name} ({STATUS_WORDS[status.status]})")
+        add(f"## {status.jurisdiction}: {status.name} ({_status_line(status)})")
         add("")
         add(f"*{status.citation}* · [source]({status.source})")
         add("")
@@ -173,12 +188,12 @@ def render_markdown(f: Findings, version: str) -> str:
                     add(f"- Why: {w}")
             for c in o.conditions:
                 add(f"- {'Also if' if o.status == 'applies' else 'If'}: {c}")
-    rest = [s for s in f.statutes if s.status in ("not_applicable", "not_in_force", "not_in_play")]
-    if rest:
+    away = [s for s in f.statutes if s.status == "not_in_play"]
+    if rest or away:
         add("")
         add("## Does not apply")
         add("")
-        for s in rest:
+        for s in rest + away:
             add(f"- **{s.name}** ({s.jurisdiction}): {'; '.join(s.reasons)}")
     if f.open_questions:
         add("")
@@ -189,7 +204,7 @@ def render_markdown(f: Findings, version: str) -> str:
     add("")
     add("## Sources")
     add("")
-    for s in applying + conditional + [x for x in rest if x.status != "not_in_play"]:
+    for s in shown + rest:
         add(f"- [{s.citation}]({s.source})")
     if f.unverified:
         add("")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from engine.rulebase import Rule, RuleBase
-from engine.conditions import evaluate
+from engine.conditions import evaluate, kleene_or
 from facts.fields import Context
 
 Results = dict  # (rule id, context id) -> True | False | None (unknown)
@@ -33,11 +33,6 @@ class Targets:
 
     def __call__(self, rule: Rule) -> list[Context]:
         return self.groups.get((rule.scope, rule.jurisdiction), [])
-
-
-def kleene_or(values) -> bool | None:
-    values = list(values)
-    return True if True in values else (None if None in values else False)
 
 
 class ReferenceEvaluator:

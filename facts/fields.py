@@ -25,10 +25,6 @@ class FieldSpec:
     question: str = ""
     derived_from: tuple = ()  # profile fields a derived field is computed from
 
-    @property
-    def model_field(self) -> str:
-        return self.path.split(".", 1)[1]
-
 
 def _spec(scope: str, name: str, info) -> FieldSpec:
     annotation = info.annotation

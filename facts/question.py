@@ -98,14 +98,17 @@ def understand(question: str) -> Understanding:
         u.states = list(ALL_STATES)
     else:
         names = {s.label.lower(): s.value for s in StateCode}
+        names.update({"washington, d.c.": "DC", "washington d.c.": "DC", "washington dc": "DC", "d.c.": "DC"})
         rest = text
         for name in sorted(names, key=len, reverse=True):     # "west virginia" before "virginia"
-            pattern = re.compile(rf"\b{re.escape(name)}\b", re.IGNORECASE)
+            pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE)
             if pattern.search(rest):
                 rest = pattern.sub(" ", rest)
                 u.states.append(names[name])
         shouting = text.upper() == text
-        for code in re.findall(r"\b([A-Z]{2})\b", rest):
+        # Lower-case codes ("in ca and mt") count too, except those that are English words.
+        lower = [c.upper() for c in re.findall(r"\b([a-z]{2})\b", rest) if c.upper() not in _WORDLIKE_CODES]
+        for code in re.findall(r"\b([A-Z]{2})\b", rest) + lower:
             if code in ALL_STATES and not (code in _WORDLIKE_CODES and shouting) and code not in u.states:
                 if code in _WORDLIKE_CODES and not re.search(rf"(?:,|\band\b|\bor\b|\bin\b)\s*{code}\b|\b{code}\s*(?:,|\band\b)", rest):
                     continue   # a capitalised English word rather than a list of states

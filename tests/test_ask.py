@@ -132,7 +132,8 @@ def test_questionnaire_reaches_the_full_profiles_findings_in_any_order(reference
              "tools": [{"name": t["name"], "kind": t["kind"]} for t in data["tools"]]}
     full_dump = full.model_dump(mode="json")
 
-    def answer(q, n):
+    def answer(q, n, problem=None):
+        assert problem is None   # answers from a valid profile are never rejected
         values = []
         for path in q.paths:
             section, item, name = split(path)
@@ -149,3 +150,28 @@ def test_questionnaire_reaches_the_full_profiles_findings_in_any_order(reference
     monkeypatch.setattr(qn, "ORDER", order)
     got, asked = qn.run(reference, copy.deepcopy(start), as_of, answer)
     assert decided(got) == decided(reference.evaluate(full, as_of))
+
+
+def test_an_answer_the_profile_rejects_is_asked_again_with_the_reason(tmp_path):
+    # 40,000 payment-only residents out of 30,000 is impossible: re-asked, the session goes on
+    result = ask(CA_MT, "--as-of", "2026-11-26", input="y\n30000000\n30000\n40000\n0\n" + "none\nnone\n1,2,3\n1\n2\n")
+    assert result.exit_code == 0, result.output
+    assert "Not accepted: states[1]: Value error, payment_only_consumers cannot exceed consumers" in result.output
+
+
+def test_non_finite_numbers_are_not_accepted():
+    q = qn.Question(["business.percent_revenue_from_selling_data"], "share?", "percent", [], [])
+    for raw in ["nan", "inf", "101", "-1"]:
+        with pytest.raises(ValueError):
+            qn.parse_answer(q, raw)
+
+
+def test_data_named_in_the_question_is_a_hint_not_the_answer():
+    answers = qn.base_answers(understand("Can I use a chat tool that collects health data in California?"))
+    assert "collects" not in answers["tools"][0]
+
+
+def test_an_unwritable_save_path_does_not_lose_the_answers(tmp_path):
+    result = ask(CA_MT, "--as-of", "2026-11-26", "--save", str(tmp_path), input="y\n30000000\n")
+    assert result.exit_code == 1 and "cannot save the answers here" in result.output
+    assert '"annual_revenue_usd": 30000000' in result.output
