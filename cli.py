@@ -357,9 +357,10 @@ def diff(profiles, base, head, business, as_of, fmt, check):
     from facts.inventory import read_records
     with tempfile.TemporaryDirectory(prefix="reggi-diff-") as tmp:
         try:
+            facts = _business(business)
             base_dir, base_label = rules_at(base, Path(tmp) / "base")
             head_dir, head_label = rules_at(head, Path(tmp) / "head")
-            report = compare(read_records(profiles, business), base_dir, head_dir, base_label, head_label, as_of)
+            report = compare(read_records(profiles, facts), base_dir, head_dir, base_label, head_label, as_of)
         except InputError as err:
             fail(err)
     click.echo(RENDERERS[fmt](report), nl=False)
