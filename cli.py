@@ -314,21 +314,45 @@ def batch(inputs, business, as_of, fmt, output, jobs, engine, rules):
     """Evaluate many profiles: folders of profile files, JSON Lines files, CSV vendor inventories
     (with --business) or - (stdin). Every record gives one output record, in input order; the
     summary goes to stderr; exit 1 if any record failed."""
-    from engine.batch import Progress, run
+    from engine.batch import Progress, prepare, write
     from engine.rulebase import RULES_DIR
     from facts.inventory import read_records
+    # Everything that can stop the run is checked before --output is opened (and truncated).
+    try:
+        facts = _business(business)
+        settings = prepare(fmt, rules or RULES_DIR, engine, as_of)
+        if output:
+            _not_an_input(output, [*inputs, business or "-"])
+    except InputError as err:
+        fail(err)
     try:
         out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     except OSError as err:
         fail(InputError(output, None, f"cannot write: {err.strerror}"))
-    try:
-        with out if output else contextlib.nullcontext():
-            totals = run(read_records(inputs, business), out, fmt, rules or RULES_DIR, engine, as_of, jobs,
-                         Progress(sys.stderr) if sys.stderr.isatty() else None)
-    except InputError as err:
-        fail(err)
+    with out if output else contextlib.nullcontext():
+        totals = write(read_records(inputs, facts), out, settings, jobs,
+                       Progress(sys.stderr) if sys.stderr.isatty() else None)
     click.echo(f"reggi batch: {totals.summary()}", err=True)
     sys.exit(1 if totals.failed else 0)
+
+
+def _business(path: str | None):
+    """The --business profile, read once up front: a bad one is a usage error, not a bad row."""
+    from facts.reader import read_profile
+    return read_profile(path) if path else None
+
+
+def _not_an_input(output: str, inputs: list[str]) -> None:
+    """--output is opened (emptied) before the inputs are read: it must not be one of them."""
+    from pathlib import Path
+    from facts.inventory import PROFILE_SUFFIXES
+    target = Path(output).resolve()
+    for spec in inputs:
+        path = Path(spec).resolve() if spec != "-" else None
+        if path and (path == target or (path.is_dir() and target.is_relative_to(path)
+                                        and target.suffix.lower() in PROFILE_SUFFIXES)):
+            raise InputError(output, None, f"--output would overwrite or be read as the input {spec}; "
+                                           "write it elsewhere")
 
 
 @main.command()
@@ -350,9 +374,10 @@ def diff(profiles, base, head, business, as_of, fmt, check):
     from facts.inventory import read_records
     with tempfile.TemporaryDirectory(prefix="reggi-diff-") as tmp:
         try:
+            facts = _business(business)
             base_dir, base_label = rules_at(base, Path(tmp) / "base")
             head_dir, head_label = rules_at(head, Path(tmp) / "head")
-            report = compare(read_records(profiles, business), base_dir, head_dir, base_label, head_label, as_of)
+            report = compare(read_records(profiles, facts), base_dir, head_dir, base_label, head_label, as_of)
         except InputError as err:
             fail(err)
     click.echo(RENDERERS[fmt](report), nl=False)

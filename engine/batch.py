@@ -67,14 +67,23 @@ class Totals:
         return f"{self.read:,} records read, {self.evaluated:,} evaluated, {self.failed:,} failed"
 
 
+def prepare(fmt: str, rules, engine: str = "durable", as_of: dt.date | None = None) -> Settings:
+    """What every process needs; a bad rule base raises InputError here, before any output is opened."""
+    rulebase = load(rules)
+    jurisdictions = tuple(sorted({s.meta.jurisdiction for s in rulebase.statutes.values()}))
+    return Settings(str(rules), engine, fmt, as_of, jurisdictions)
+
+
 def run(records: Iterable[Record], out: TextIO, fmt: str, rules, engine: str = "durable",
         as_of: dt.date | None = None, jobs: int | None = None, progress=None) -> Totals:
     """Evaluate ``records`` and write them to ``out`` in ``fmt``. A bad rule base raises
     InputError before anything is written; a bad record is written as an error record."""
-    rulebase = load(rules)
-    jurisdictions = tuple(sorted({s.meta.jurisdiction for s in rulebase.statutes.values()}))
-    settings = Settings(str(rules), engine, fmt, as_of, jurisdictions)
-    writer = WRITERS[fmt](settings)
+    return write(records, out, prepare(fmt, rules, engine, as_of), jobs, progress)
+
+
+def write(records: Iterable[Record], out: TextIO, settings: Settings, jobs: int | None = None,
+          progress=None) -> Totals:
+    writer = WRITERS[settings.fmt](settings)
     totals = Totals()
     out.write(writer.header())
     for outcome in _outcomes(records, settings, jobs or os.cpu_count() or 1):
@@ -147,9 +156,19 @@ def _evaluate(item: tuple[int, Record]) -> Outcome:
 
 # --- output formats ------------------------------------------------------------------------
 
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...) in a vendor
+# name, say): in CSV output such a cell gets a leading ' (OWASP's advice), which shows it as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(cell):
+    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+
+
 def _csv_rows(rows: list[list]) -> str:
+    """Rows as CSV, each cell safe to open in a spreadsheet."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    csv.writer(buffer, lineterminator="\n").writerows([_as_text(c) for c in row] for row in rows)
     return buffer.getvalue()
 
 

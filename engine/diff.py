@@ -2,11 +2,13 @@
 
 A rule base is a folder of rule files, or a git revision of this repository (its ``rules/`` at
 that revision is extracted into a temporary folder). For each profile the report lists the
-statutes whose status flipped and the obligations added, removed or changed; profiles whose
-findings are the same are only counted, so the report names exactly the profiles that changed.
+statutes whose status flipped or whose reasons, citation or source changed, and the obligations
+added, removed or changed in anything the output shows; profiles whose findings are the same are
+only counted, so the report names exactly the profiles that changed.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -17,13 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from engine.evaluate import Finding, Findings
+from engine.evaluate import Finding, Findings, StatuteStatus
 from engine.rulebase import RULES_DIR
 from facts.errors import InputError
 from facts.inventory import Record
 
-# What a maintainer reads of an obligation: a difference in any of these is a change.
-COMPARED = ("title", "action", "citations", "status", "tools", "why", "conditions", "in_force")
+# Everything the output shows of an obligation (its id aside) and of a statute (its id and status
+# aside: a status change is a flip): a difference in any of these is a change. Taken from the
+# dataclasses, so a field added to the findings is compared without being listed here.
+COMPARED = tuple(f.name for f in dataclasses.fields(Finding) if f.name != "id")
+STATUTE_COMPARED = tuple(f.name for f in dataclasses.fields(StatuteStatus) if f.name not in ("statute", "status"))
 
 
 @dataclass
@@ -38,7 +43,7 @@ class Flip:
 
 @dataclass
 class Change:
-    id: str
+    id: str                                     # an obligation's, or a statute's
     title: str
     fields: list[tuple[str, object, object]]    # (field, base value, head value)
 
@@ -50,13 +55,14 @@ class ProfileDiff:
     vendors: list[str]
     error: str | None = None
     flips: list[Flip] = field(default_factory=list)
+    restated: list[Change] = field(default_factory=list)    # statutes that keep their status, changed otherwise
     added: list[Finding] = field(default_factory=list)
     removed: list[Finding] = field(default_factory=list)
     changed: list[Change] = field(default_factory=list)
 
     @property
     def differs(self) -> bool:
-        return bool(self.flips or self.added or self.removed or self.changed)
+        return bool(self.flips or self.restated or self.added or self.removed or self.changed)
 
 
 @dataclass
@@ -75,6 +81,7 @@ class Report:
                 "failed": sum(1 for p in self.profiles if p.error),
                 "unchanged": self.compared - len(self.profiles),
                 "statutes_flipped": sum(len(p.flips) for p in changed),
+                "statutes_changed": sum(len(p.restated) for p in changed),
                 "obligations_added": sum(len(p.added) for p in changed),
                 "obligations_removed": sum(len(p.removed) for p in changed),
                 "obligations_changed": sum(len(p.changed) for p in changed)}
@@ -140,8 +147,7 @@ def diff_findings(base: Findings, head: Findings, out: ProfileDiff) -> None:
     out.removed = [o for o in base.obligations if o.id not in new]
     for o in head.obligations:
         if o.id in old:
-            fields = [(f, getattr(old[o.id], f), getattr(o, f)) for f in COMPARED
-                      if getattr(old[o.id], f) != getattr(o, f)]
+            fields = _differences(old[o.id], o, COMPARED)
             if fields:
                 out.changed.append(Change(o.id, o.title, fields))
     was = {s.statute: s for s in base.statutes}
@@ -152,6 +158,23 @@ def diff_findings(base: Findings, head: Findings, out: ProfileDiff) -> None:
             either = after or before
             out.flips.append(Flip(sid, either.name, either.jurisdiction, before.status if before else "absent",
                                   after.status if after else "absent", either.reasons))
+        else:
+            fields = _differences(before, after, STATUTE_COMPARED) if before and after else []
+            if fields:
+                out.restated.append(Change(sid, f"{after.name} ({after.jurisdiction}, {after.status})", fields))
+
+
+def _differences(base, head, names: tuple[str, ...]) -> list[tuple[str, object, object]]:
+    return [(f, _shown(base, f), _shown(head, f)) for f in names if _shown(base, f) != _shown(head, f)]
+
+
+def _shown(item, name: str):
+    """A field as the findings show it: an obligation's why without its statute's basis, which is
+    compared (and shown) once, as its basis."""
+    value = getattr(item, name)
+    if name == "why" and isinstance(item, Finding):
+        return [w for w in value if w not in item.basis]
+    return value
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -166,10 +189,13 @@ def _header(r: Report) -> list[str]:
 def _verdict(r: Report) -> str:
     t = r.totals
     failed = f" {t['failed']} could not be read." if t["failed"] else ""
+    if t["failed"] == t["profiles"]:
+        return f"Nothing compared: none of the {t['profiles']} profiles could be read."
     if not t["changed"]:
         return (f"No changes: the {t['profiles'] - t['failed']} profiles evaluated give the same findings with both "
                 f"rule bases.{failed}")
-    return (f"Totals: {t['changed']} of {t['profiles']} profiles changed; {t['statutes_flipped']} statute(s) flipped; "
+    return (f"Totals: {t['changed']} of {t['profiles']} profiles changed; {t['statutes_flipped']} statute(s) flipped, "
+            f"{t['statutes_changed']} changed without flipping; "
             f"obligations: {t['obligations_added']} added, {t['obligations_removed']} removed, "
             f"{t['obligations_changed']} changed.{failed}")
 
@@ -201,15 +227,32 @@ def render_text(r: Report) -> str:
         for f in p.flips:
             out += _wrap(f"{f.jurisdiction}  {f.name} ({f.statute}): {f.base} -> {f.head}", "  ")
             out += _wrap("; ".join(f.reasons), "      ")
+        out += _text_changes(p.restated)
         out += [line for o in p.removed for line in _wrap(f"- removed {o.id}: {o.title} ({o.status})", "  ")]
         out += [line for o in p.added for line in _wrap(f"+ added {o.id}: {o.title} ({o.status})", "  ")]
-        for c in p.changed:
-            out += _wrap(f"~ changed {c.id}: {c.title}", "  ")
-            for name, base, head in c.fields:
-                out.append(f"      {name}:")
-                out += [line for sign, text in _value_lines(base, head) for line in _wrap(f"{sign} {text}", "        ")]
+        out += _text_changes(p.changed)
     out += ["", _verdict(r)]
     return "\n".join(out) + "\n"
+
+
+def _text_changes(changes: list[Change]) -> list[str]:
+    out = []
+    for c in changes:
+        out += _wrap(f"~ changed {c.id}: {c.title}", "  ")
+        for name, base, head in c.fields:
+            out.append(f"      {name}:")
+            out += [line for sign, text in _value_lines(base, head) for line in _wrap(f"{sign} {text}", "        ")]
+    return out
+
+
+def _markdown_changes(changes: list[Change]) -> list[str]:
+    out = []
+    for c in changes:
+        out.append(f"- Changed `{c.id}`: {c.title}")
+        for name, base, head in c.fields:
+            out.append(f"  - {name}:")
+            out += [f"    - {'removed' if sign == '-' else 'added'}: {text}" for sign, text in _value_lines(base, head)]
+    return out
 
 
 def render_markdown(r: Report) -> str:
@@ -221,13 +264,10 @@ def render_markdown(r: Report) -> str:
             continue
         for f in p.flips:
             out.append(f"- **{f.name}** (`{f.statute}`, {f.jurisdiction}): {f.base} → **{f.head}**: {'; '.join(f.reasons)}")
+        out += _markdown_changes(p.restated)
         out += [f"- Removed `{o.id}`: {o.title} ({o.status})" for o in p.removed]
         out += [f"- Added `{o.id}`: {o.title} ({o.status})" for o in p.added]
-        for c in p.changed:
-            out.append(f"- Changed `{c.id}`: {c.title}")
-            for name, base, head in c.fields:
-                out.append(f"  - {name}:")
-                out += [f"    - {'removed' if sign == '-' else 'added'}: {text}" for sign, text in _value_lines(base, head)]
+        out += _markdown_changes(p.changed)
     out += ["", f"**{_verdict(r)}**"]
     return "\n".join(out) + "\n"
 
@@ -236,6 +276,10 @@ def render_json(r: Report) -> str:
     def obligation(o: Finding) -> dict:
         return {"id": o.id, "title": o.title, "status": o.status}
 
+    def changes(cs: list[Change]) -> list[dict]:
+        return [{"id": c.id, "title": c.title, "fields": {name: {"base": b, "head": h} for name, b, h in c.fields}}
+                for c in cs]
+
     profiles = []
     for p in r.profiles:
         item = {"record": p.record, "business": p.business, "vendors": p.vendors}
@@ -243,11 +287,10 @@ def render_json(r: Report) -> str:
             item["error"] = p.error
         else:
             item |= {"statutes": [vars(f) for f in p.flips],
+                     "statutes_changed": changes(p.restated),
                      "added": [obligation(o) for o in p.added],
                      "removed": [obligation(o) for o in p.removed],
-                     "changed": [{"id": c.id, "title": c.title,
-                                  "fields": {name: {"base": b, "head": h} for name, b, h in c.fields}}
-                                 for c in p.changed]}
+                     "changed": changes(p.changed)}
         profiles.append(item)
     return json.dumps({"base": r.base, "head": r.head, "as_of": r.as_of.isoformat() if r.as_of else None,
                        "today": r.today.isoformat(),

@@ -3,19 +3,26 @@
 An input is a folder of profile files (.json/.toml, every level, sorted by path), a JSON Lines
 file (.jsonl, one profile a line), a CSV vendor inventory (.csv, one row per tool, combined with
 the business facts given once), a single profile file, or ``-`` (stdin: JSON Lines if the first
-non-blank line starts with ``{``, otherwise CSV).
+non-blank line is a JSON object, one profile or an array of profiles if the whole text is one JSON
+document, otherwise CSV).
 
 Every record read is yielded, in input order, with where it came from: a bad record is yielded
 as an ``InputError`` in place of its profile, never raised, so one bad row does not stop the
-others and nothing is silently dropped. An input that yields nothing yields one error record.
+others and nothing is silently dropped. Text is decoded line by line, so a byte that is not UTF-8
+fails its line only; a CSV row that spans several lines (an unclosed quote) fails each of its lines.
+An input that yields nothing yields one error record.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import itertools
+import json
+import re
 import sys
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, NamedTuple
+from typing import Iterable, Iterator, NamedTuple, TextIO
 
 from pydantic import ValidationError
 
@@ -23,6 +30,8 @@ from facts.errors import InputError
 from facts.fields import FIELDS
 from facts.profile import Profile, Tool
 from facts.reader import parse_profile, parse_text, read_profile, validation_message
+
+STDIN = "<stdin>"             # how records read from ``-`` name their source
 
 PROFILE_SUFFIXES = (".json", ".toml")
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
@@ -52,57 +61,57 @@ class Record(NamedTuple):
         return [] if isinstance(self.profile, InputError) else [t.name for t in self.profile.tools]
 
 
-BusinessFacts = Callable[[], "Profile | InputError"]
-
-
-def read_records(inputs: Iterable[str], business: str | None = None) -> Iterator[Record]:
-    """The records of every input, in order. ``business`` is the profile CSV rows are added to."""
-    facts = _business(business)
+def read_records(inputs: Iterable[str], business: Profile | None = None) -> Iterator[Record]:
+    """The records of every input, in order. ``business`` is the profile CSV rows are added to
+    (read by the caller, so that a bad business file stops the run before anything is written)."""
     for spec in inputs:
+        name = STDIN if spec == "-" else spec
         count = 0
         try:
-            for record in _read(spec, facts):
+            for record in _read(spec, business):
                 count += 1
                 yield record
-        except (OSError, UnicodeDecodeError, csv.Error) as err:
+        except (OSError, csv.Error) as err:
             # The rest of this input cannot be read: say so once, in place of what is left.
             count += 1
-            yield Record(spec, None, InputError(spec, None, f"cannot read further: {err}"))
+            yield Record(name, None, InputError(name, None, f"cannot read further: {err}"))
         if not count:
-            yield Record(spec, None, InputError(spec, None, "nothing to evaluate: no profile files, lines or rows"))
+            yield Record(name, None, InputError(name, None, "nothing to evaluate: no profile files, lines or rows"))
 
 
-def _business(path: str | None) -> BusinessFacts:
-    """The business facts, read once on first use (only CSV inventories need them)."""
-    cache: list = []
-
-    def get():
-        if not cache:
-            if path is None:
-                cache.append(InputError("--business", None, "a CSV vendor inventory needs --business FILE, "
-                                        "a profile with the business facts and states"))
-            else:
-                try:
-                    cache.append(read_profile(path))
-                except InputError as err:
-                    cache.append(err)
-        return cache[0]
-    return get
+# Bytes that are not UTF-8 are decoded as lone surrogates (errors="surrogateescape"), which no
+# UTF-8 text holds: each line is checked, so such a byte fails its line and not the whole input.
+# newline="" splits lines as an editor counts them (\n, \r\n or \r) and leaves them to csv as they are.
+TEXT = {"encoding": "utf-8-sig", "errors": "surrogateescape", "newline": ""}
+_NOT_TEXT = re.compile("[\udc80-\udcff]")
 
 
-def _read(spec: str, business: BusinessFacts) -> Iterator[Record]:
+def _not_utf8(line: str) -> str | None:
+    """What is wrong with a line that held bytes that are not UTF-8, or None."""
+    found = _NOT_TEXT.search(line)
+    if found is None:
+        return None
+    return (f"not UTF-8 text: byte 0x{ord(found.group()) - 0xdc00:02x} at character {found.start() + 1}; "
+            "save the file as UTF-8")
+
+
+@contextlib.contextmanager
+def _stdin_lines() -> Iterator[TextIO]:
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:      # already text (a test's StringIO): nothing to decode
+        yield sys.stdin
+        return
+    text = io.TextIOWrapper(buffer, **TEXT)
+    try:
+        yield text
+    finally:
+        text.detach()       # leave sys.stdin open
+
+
+def _read(spec: str, business: Profile | None) -> Iterator[Record]:
     if spec == "-":
-        lines = iter(sys.stdin)
-        head = []
-        for line in lines:      # look at the first non-blank line to tell JSON Lines from CSV
-            head.append(line)
-            if line.strip():
-                break
-        lines = itertools.chain(head, lines)
-        if head and head[-1].lstrip("\ufeff \t").startswith("{"):
-            yield from _json_lines("<stdin>", lines)
-        else:
-            yield from _inventory("<stdin>", lines, business)
+        with _stdin_lines() as lines:
+            yield from _stdin(lines, business)
         return
     path = Path(spec)
     suffix = path.suffix.lower()
@@ -117,7 +126,7 @@ def _read(spec: str, business: BusinessFacts) -> Iterator[Record]:
         yield _profile_file(spec)
     elif suffix in JSON_LINES_SUFFIXES or suffix == ".csv":
         # utf-8-sig: spreadsheets often start a CSV with a byte-order mark.
-        with open(path, encoding="utf-8-sig", newline="") as lines:
+        with open(path, **TEXT) as lines:
             if suffix == ".csv":
                 yield from _inventory(spec, lines, business)
             else:
@@ -134,41 +143,155 @@ def _profile_file(name: str) -> Record:
         return Record(name, None, err)
 
 
+def _stdin(lines: Iterable[str], business: Profile | None) -> Iterator[Record]:
+    """JSON Lines if the first non-blank line is a JSON object; a JSON document (what ``reggi
+    evaluate -`` reads: a profile, or an array of profiles) if it starts with { or [ otherwise;
+    else a CSV inventory."""
+    lines = iter(lines)
+    head = []
+    for line in lines:
+        head.append(line)
+        if line.strip():
+            break
+    first = head[-1].strip() if head else ""
+    rest = itertools.chain(head, lines)
+    if _is_object(first):
+        yield from _json_lines(STDIN, rest)         # streamed: JSON Lines may be any length
+    elif first.startswith(("{", "[")):
+        yield from _json_document(STDIN, list(rest))
+    else:
+        yield from _inventory(STDIN, rest, business)
+
+
+def _is_object(line: str) -> bool:
+    if not line.startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
+
+
+def _json_document(name: str, lines: list[str]) -> Iterator[Record]:
+    """One profile (a record without a line, like a profile file), or an array of profiles (a
+    record per element, numbered by the line it starts on)."""
+    for number, line in enumerate(lines, 1):
+        problem = _not_utf8(line)
+        if problem:
+            yield Record(name, number, InputError(name, number, problem))
+            return
+    text = "".join(lines)
+    try:
+        data = parse_text(name, text, "json")
+    except InputError as err:
+        if any(_is_object(line.strip()) for line in lines[1:]):
+            yield from _json_lines(name, lines)      # JSON Lines whose first line is broken
+        else:
+            yield Record(name, err.line, err)
+        return
+    if not isinstance(data, list):
+        yield _parsed(name, None, data)
+        return
+    for number, item in zip(_element_lines(text), data):
+        yield _parsed(name, number, item)
+
+
+def _element_lines(text: str) -> Iterator[int]:
+    """The line each element of a (valid) JSON array text starts on."""
+    decoder, space = json.JSONDecoder(), json.decoder.WHITESPACE
+    at = space.match(text, text.index("[") + 1).end()
+    line, counted = 1, 0
+    while text[at] != "]":
+        line, counted = line + text.count("\n", counted, at), at
+        yield line
+        at = space.match(text, decoder.raw_decode(text, at)[1]).end()
+        if text[at] == ",":
+            at = space.match(text, at + 1).end()
+
+
+def _parsed(name: str, number: int | None, data) -> Record:
+    try:
+        return Record(name, number, parse_profile(data, name, number))
+    except InputError as err:
+        return Record(name, number, err)
+
+
 def _json_lines(name: str, lines: Iterable[str]) -> Iterator[Record]:
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue        # blank lines are skipped, but counted, so line numbers match an editor's
+        problem = _not_utf8(line)
+        if problem:
+            yield Record(name, number, InputError(name, number, problem))
+            continue
         try:
-            profile = parse_profile(parse_text(name, line, "json", number), name, number)
+            data = parse_text(name, line, "json", number)
         except InputError as err:
-            profile = err
-        yield Record(name, number, profile)
+            yield Record(name, number, err)
+            continue
+        yield _parsed(name, number, data)
 
 
-def _inventory(name: str, lines: Iterable[str], business: BusinessFacts) -> Iterator[Record]:
-    """One record per CSV row: the business profile with the row's tool as its only tool."""
-    rows = csv.reader(lines)
-    header = next((cells for cells in rows if cells), None)     # blank lines before it are no rows
-    if header is None:
-        return
-    columns = [c.strip().lstrip("\ufeff") for c in header]
-    problem = _header_problem(columns, rows.line_num)
-    end = rows.line_num
-    for cells in rows:
-        # A quoted cell may span lines: a row is numbered by the line it starts on, as in an editor.
-        line, end = end + 1, rows.line_num
+def _inventory(name: str, lines: Iterable[str], business: Profile | None) -> Iterator[Record]:
+    """One record per CSV row: the business profile with the row's tool as its only tool. Every
+    line that holds a row yields one record: no column takes a line break, so a row that spans
+    several lines (a quote not closed where it should be) fails each of its lines."""
+    not_utf8: dict[int, str] = {}       # line -> problem, for the lines not yet given to a row
+    ran_out = []                        # set when csv asks for a line after the last
 
-        def error(message: str) -> Record:
-            return Record(name, line, InputError(name, line, message))
+    def numbered():
+        for number, line in enumerate(lines, 1):
+            problem = _not_utf8(line)
+            if problem:
+                not_utf8[number] = problem
+            yield line
+        ran_out.append(True)
 
-        if problem:     # no row can be read without its header; each says so, so none is lost
-            yield error(problem)
+    rows = csv.reader(numbered())
+    columns: list[str] | None = None
+    problem = None
+    end = 0
+    while True:
+        try:
+            cells, failure = next(rows), None
+        except StopIteration:
+            return
+        except csv.Error as err:    # e.g. a cell past csv's size limit: its lines fail, reading goes on
+            cells, failure = [], f"{err}"
+        start, end = end + 1, rows.line_num
+        bad = {n: not_utf8.pop(n) for n in range(start, end + 1) if n in not_utf8}
+        if end > start or failure:
+            closed = "is never closed" if ran_out else f"closes on line {end}"
+            why = (f"lines {start}-{end} were read as one row" + (f" ({failure})" if failure else "")
+                   + f": a quote (\") opened on line {start} {closed}; no column takes a line break, "
+                   "so check the quotes of that line")
+            if columns is None:     # the header: the lines after its first may hold rows
+                problem, columns = f"the header is unreadable: {why}", []
+                start += 1
+            for line in range(start, end + 1):
+                yield _error(name, line, bad.get(line) or why)
+            continue
+        if columns is None:         # the first line that is not blank names the columns
+            if cells:
+                columns = [c.strip().lstrip("\ufeff") for c in cells]
+                problem = (f"the header (line {start}) is {bad[start]}" if bad
+                           else _header_problem(columns, start))
+            continue
+        if bad:
+            yield _error(name, start, bad[start])
+        elif problem:       # no row can be read without its header; each says so, so none is lost
+            yield _error(name, start, problem)
         elif not cells:
-            yield error("empty line; give one tool per row, or delete the line")
+            yield _error(name, start, "empty line; give one tool per row, or delete the line")
         elif len(cells) != len(columns):
-            yield error(f"{len(cells)} cells, but the header has {len(columns)} columns ({', '.join(columns)})")
+            yield _error(name, start, f"{len(cells)} cells, but the header has {len(columns)} columns "
+                                      f"({', '.join(columns)})")
         else:
-            yield Record(name, line, _vendor(dict(zip(columns, cells)), name, line, business))
+            yield Record(name, start, _vendor(dict(zip(columns, cells)), name, start, business))
+
+
+def _error(name: str, line: int, message: str) -> Record:
+    return Record(name, line, InputError(name, line, message))
 
 
 def _header_problem(columns: list[str], line: int) -> str | None:
@@ -182,7 +305,7 @@ def _header_problem(columns: list[str], line: int) -> str | None:
     return None
 
 
-def _vendor(row: dict[str, str], name: str, line: int, business: BusinessFacts) -> Profile | InputError:
+def _vendor(row: dict[str, str], name: str, line: int, business: Profile | None) -> Profile | InputError:
     data = {}
     for column, cell in row.items():
         cell = cell.strip()
@@ -203,7 +326,7 @@ def _vendor(row: dict[str, str], name: str, line: int, business: BusinessFacts) 
         tool = Tool.model_validate(data)
     except ValidationError as err:
         return InputError(name, line, validation_message(err))
-    base = business()
-    if isinstance(base, InputError):
-        return base
-    return base.model_copy(update={"tools": [tool]})
+    if business is None:
+        return InputError(name, line, "a CSV vendor inventory needs --business FILE, a profile with the "
+                                      "business facts and states")
+    return business.model_copy(update={"tools": [tool]})

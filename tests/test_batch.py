@@ -80,17 +80,6 @@ def test_unknown_column_names_the_file_the_column_and_the_allowed_ones(tmp_path)
     assert "2 records read, 0 evaluated, 2 failed" in result.stderr
 
 
-def test_bad_state_code_in_the_business_file_fails_each_row_naming_the_field(tmp_path):
-    data = json.loads(open(BUSINESS).read())
-    data["states"][0]["code"] = "ZZ"
-    bad = tmp_path / "business.json"
-    bad.write_text(json.dumps(data))
-    result = batch(VENDORS, "--business", str(bad), "--jobs", "1")
-    assert result.exit_code == 1
-    records = jsonl(result)
-    assert records and all("business.json: states[0].code" in r["error"] and "'MT'" in r["error"] for r in records)
-
-
 def test_json_lines_with_a_bad_state_code_blank_and_broken_lines(tmp_path):
     good = json.loads(open(EXAMPLES / "chat-tool-ca-mt.json").read())
     bad = json.loads(json.dumps(good))
@@ -146,8 +135,10 @@ def test_matrix_has_one_row_per_vendor_and_a_column_per_jurisdiction():
 def test_every_format_is_byte_identical_with_one_and_two_jobs(messy, tmp_path):
     profiles = tmp_path / "p.jsonl"
     profiles.write_text(open(EXAMPLES / "customer-service-ct.json").read().replace("\n", "") + "\n")
+    odd = tmp_path / "odd.csv"      # a byte that is not UTF-8, an unclosed quote, a formula
+    odd.write_bytes(HEADER.encode() + b"Caf\xe9,crm,,,,,\n\"Open,crm,,,,,\n=1+1,crm,,,,,\n")
     for fmt in ["jsonl", "csv", "matrix", "matrix-md", "markdown"]:
-        args = [VENDORS, messy, str(profiles), "--business", BUSINESS, "--format", fmt]
+        args = [VENDORS, messy, str(profiles), str(odd), "--business", BUSINESS, "--format", fmt]
         one, two = batch(*args, "--jobs", "1"), batch(*args, "--jobs", "2")
         assert one.exit_code == two.exit_code == 1
         assert one.stdout == two.stdout and one.stdout, fmt
@@ -160,3 +151,105 @@ def test_output_file_and_bad_rules_folder(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "| 21 | " in text and "## Obligations across records" in text and "21 records read" in text
     assert batch(VENDORS, "--business", BUSINESS, "--rules", str(tmp_path / "none")).exit_code == 2
+
+
+# --- review findings: nothing lost, usage errors before any output, spreadsheet-safe cells ---
+
+GOOD_ROW = b"Good CRM,crm,identifiers;contact,service_provider,no,no,no\n"
+
+
+def test_a_byte_that_is_not_utf8_fails_its_own_line_only(tmp_path):
+    inventory = tmp_path / "latin1.csv"
+    inventory.write_bytes(b"\xef\xbb\xbf" + HEADER.encode() + GOOD_ROW
+                          + b"Caf\xe9 Chat,live_chat,identifiers,service_provider,no,yes,no\n" + GOOD_ROW)
+    profile = json.dumps(json.loads(open(EXAMPLES / "chat-tool-ca-mt.json").read())).encode()
+    lines = tmp_path / "latin1.jsonl"
+    lines.write_bytes(b"\xef\xbb\xbf" + profile + b"\n\n{\"business\": \"\xff\"}\n" + profile + b"\n")
+    for path, numbers, bad in [(inventory, [2, 3, 4], 3), (lines, [1, 3, 4], 3)]:
+        result = batch(str(path), "--business", BUSINESS, "--jobs", "1")
+        assert result.exit_code == 1, result.output
+        records = jsonl(result)
+        assert [r["line"] for r in records] == numbers
+        assert [r["line"] for r in records if "error" in r] == [bad]
+        error = next(r["error"] for r in records if "error" in r)
+        assert f"{path.name}:{bad}: not UTF-8 text" in error and "cannot read further" not in error
+
+
+def test_an_unclosed_quote_fails_every_line_it_swallows_and_the_rest_evaluate(tmp_path):
+    path = tmp_path / "quotes.csv"
+    path.write_text(HEADER + GOOD_ROW.decode()
+                    + '"Open Quote,crm,identifiers,service_provider,no,no,no\n'     # 3: closed on 4
+                    + 'Closes",crm,identifiers,service_provider,no,no,no\n'          # 4
+                    + GOOD_ROW.decode()                                              # 5
+                    + 'Never Closed,"crm,identifiers,service_provider,no,no,no\n'    # 6: runs to the end
+                    + GOOD_ROW.decode() + GOOD_ROW.decode(), encoding="utf-8")       # 7, 8
+    result = batch(str(path), "--business", BUSINESS, "--jobs", "1")
+    records = jsonl(result)
+    assert [r["line"] for r in records] == [2, 3, 4, 5, 6, 7, 8]
+    assert [r["line"] for r in records if "error" not in r] == [2, 5]
+    for r in records[1:3]:
+        assert "lines 3-4" in r["error"] and f"quotes.csv:{r['line']}:" in r["error"]
+    for r in records[4:]:
+        assert "lines 6-8" in r["error"] and "never closed" in r["error"]
+    assert "7 records read, 2 evaluated, 5 failed" in result.stderr
+
+
+def test_stdin_takes_a_pretty_printed_profile_or_array_as_evaluate_does():
+    text = open(EXAMPLES / "chat-tool-ca-mt.json").read()
+    assert text.count("\n") > 5
+    one = batch("-", "--jobs", "1", input=text)
+    assert one.exit_code == 0, one.output
+    assert [(r["source"], r["line"], "findings" in r) for r in jsonl(one)] == [("<stdin>", None, True)]
+    profile = json.loads(text)
+    array = json.dumps([profile, {"business": {}}, profile], indent=2)
+    many = batch("-", "--jobs", "1", input=array)
+    records = jsonl(many)
+    assert [("error" in r) for r in records] == [False, True, False]
+    assert [r["line"] for r in records] == [n for n, line in enumerate(array.splitlines(), 1) if line == "  {"]
+    broken = batch("-", "--jobs", "1", input=text.replace('"states"', '"states" "'))
+    assert broken.exit_code == 1 and len(jsonl(broken)) == 1 and "JSON syntax error" in jsonl(broken)[0]["error"]
+
+
+def test_stdin_is_named_stdin_in_every_record():
+    empty = batch("-", "--jobs", "1", input="")
+    assert [(r["source"], "nothing to evaluate" in r["error"]) for r in jsonl(empty)] == [("<stdin>", True)]
+    assert "<stdin>: nothing to evaluate" in jsonl(empty)[0]["error"]
+
+
+def test_a_bad_business_file_exits_2_naming_it_before_writing(tmp_path):
+    out = tmp_path / "out.jsonl"
+    out.write_text("keep me")
+    missing = batch(VENDORS, "--business", str(tmp_path / "nope.json"), "--output", str(out))
+    assert missing.exit_code == 2 and "nope.json" in missing.stderr and missing.stdout == ""
+    data = json.loads(open(BUSINESS).read())
+    data["states"][0]["code"] = "ZZ"
+    bad = tmp_path / "business.json"
+    bad.write_text(json.dumps(data))
+    invalid = batch(VENDORS, "--business", str(bad), "--output", str(out))
+    assert invalid.exit_code == 2 and "business.json: states[0].code" in invalid.stderr and "'MT'" in invalid.stderr
+    bad_rules = batch(VENDORS, "--business", BUSINESS, "--output", str(out), "--rules", str(tmp_path / "none"))
+    assert bad_rules.exit_code == 2
+    same = batch(str(out), "--output", str(out))
+    assert same.exit_code == 2 and "would overwrite or be read as the input" in same.stderr
+    inside = batch(str(tmp_path), "--output", str(tmp_path / "findings.json"))
+    assert inside.exit_code == 2 and not (tmp_path / "findings.json").exists()
+    assert out.read_text() == "keep me"
+
+
+def test_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised_in_csv_only(tmp_path):
+    evil = '=HYPERLINK("http://evil","x")'
+    data = json.loads(open(BUSINESS).read())
+    data["business"]["name"] = "@SUM(A1)"
+    business = tmp_path / "business.json"
+    business.write_text(json.dumps(data))
+    inventory = tmp_path / "evil.csv"
+    inventory.write_text(HEADER + f'"{evil.replace(chr(34), chr(34) * 2)}",crm,identifiers,,,,\n'
+                         + "-2+3,crm,identifiers,,,,\n+1,crm,,,,,\n", encoding="utf-8")
+    args = [str(inventory), "--business", str(business), "--jobs", "1"]
+    for fmt in ["csv", "matrix"]:
+        rows = list(csv.DictReader(io.StringIO(batch(*args, "--format", fmt).stdout)))
+        assert {r["vendors"] for r in rows} == {"'" + evil, "'-2+3", "'+1"}
+        assert {r["business"] for r in rows if r["business"]} == {"'@SUM(A1)"}
+        assert all(not value or value[0] not in "=+-@\t\r" for r in rows for value in r.values())
+    assert [r["vendors"] for r in jsonl(batch(*args))] == [[evil], ["-2+3"], ["+1"]]
+    assert f"| {evil} |" in batch(*args, "--format", "matrix-md").stdout

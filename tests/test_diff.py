@@ -36,7 +36,8 @@ def test_montana_threshold_change_names_exactly_the_profiles_it_moves(montana_at
     report = json.loads(result.stdout)
     changed = {p["record"].rsplit("/", 1)[1]: p for p in report["profiles"]}
     # 25,000 to 49,999 Montana consumers (not counting payment-only) flip; 52,000 still applies, and
-    # only the explanation, which quotes the threshold, changes. Under 25,000, the data broker (the
+    # only the explanation, which quotes the threshold, changes: the statute's reasons and the basis
+    # of its obligations. Under 25,000, the data broker (the
     # revenue test), the HIPAA-exempt clinic and the profiles without Montana do not move.
     flipped = {"ca-mt-marketplace-26700000.json", "mt-outdoor-retailer-30k.json",
                "mt-ranch-supply-exactly-25k.json", "multi-state-nonprofit-45k.json"}
@@ -49,7 +50,8 @@ def test_montana_threshold_change_names_exactly_the_profiles_it_moves(montana_at
     steady = changed["mt-contact-center-52k.json"]
     assert not steady["statutes"] and not steady["removed"]
     assert {c["id"].split(".")[0] for c in steady["changed"]} == {"us-mt-mcdpa"}
-    assert all(set(c["fields"]) == {"why"} for c in steady["changed"])
+    assert all(set(c["fields"]) == {"basis"} for c in steady["changed"])
+    assert [(s["id"], set(s["fields"])) for s in steady["statutes_changed"]] == [("us-mt-mcdpa", {"reasons"})]
     assert report["totals"]["changed"] == 5 and report["totals"]["profiles"] == 13
 
 
@@ -87,4 +89,62 @@ def test_unknown_revision_and_unreadable_profiles_exit_2(tmp_path):
     broken.write_text("{")
     result = diff("--base", RULES, "--head", RULES, str(broken), "--check")
     text = " ".join(result.stdout.split())
-    assert result.exit_code == 2 and "broken.json:1: JSON syntax error" in text and "1 could not be read" in text
+    assert result.exit_code == 2 and "broken.json:1: JSON syntax error" in text
+    assert "Nothing compared: none of the 1 profiles could be read." in text
+
+
+def _edited_rules(tmp_path, *edits):
+    """A copy of the rules with (rule file, old, new) edits, each old text found once."""
+    copy = tmp_path / "edited"
+    shutil.copytree(RULES, copy)
+    for file, old, new in edits:
+        path = copy / file
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1, old
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    return str(copy)
+
+
+def test_a_changed_reason_why_a_statute_does_not_apply_is_reported(tmp_path):
+    old = 'is below the 25,000 threshold"'
+    head = _edited_rules(tmp_path, ("us/mt/mcdpa.toml", old, old.replace("threshold", "threshold of § 30-14-2803(1)(a)")))
+    result = diff("--base", RULES, "--head", head, str(EXAMPLES / "corpus" / "mt-ski-rental-just-under-25k.json"),
+                  "--format", "json", "--check")
+    assert result.exit_code == 1, result.output
+    [profile] = json.loads(result.stdout)["profiles"]
+    [statute] = profile["statutes_changed"]
+    assert statute["id"] == "us-mt-mcdpa" and set(statute["fields"]) == {"reasons"}
+    assert "§ 30-14-2803(1)(a)" in " ".join(statute["fields"]["reasons"]["head"])
+    text = diff("--base", RULES, "--head", head, str(EXAMPLES / "corpus" / "mt-ski-rental-just-under-25k.json"))
+    assert "~ changed us-mt-mcdpa" in text.stdout and "Totals: 1 of 1 profiles changed" in text.stdout
+    assert "0 statute(s) flipped, 1 changed without flipping" in text.stdout
+
+
+def test_verified_source_and_basis_changes_are_reported(tmp_path):
+    source = 'source = "https://mca.legmt.gov/bills/mca/title_0300/chapter_0140/part_0280/section_0030/0300-0140-0280-0030.html"'
+    test = 'test = "controls or processes personal data of 25,000 or more Montana consumers a year, not counting payment-only data"'
+    policy = 'id = "post-privacy-policy"\n'
+    head = _edited_rules(tmp_path, ("us/mt/mcdpa.toml", source, source.replace("https://", "https://www.")),
+                         ("us/mt/mcdpa.toml", test, test.replace("a year", "in a calendar year")),
+                         ("us/ca/caloppa.toml", policy, policy + 'verified = false\nnote = "not read"\n'))
+    result = diff("--base", RULES, "--head", head, str(EXAMPLES / "corpus" / "mt-outdoor-retailer-30k.json"),
+                  "--format", "json")
+    [profile] = json.loads(result.stdout)["profiles"]
+    changed = {c["id"]: set(c["fields"]) for c in profile["changed"]}
+    assert changed["us-mt-mcdpa.data-minimisation"] == {"source", "basis"}
+    assert changed["us-ca-caloppa.post-privacy-policy"] == {"verified", "note"}
+    assert {"source", "reasons"} <= set(profile["statutes_changed"][0]["fields"])
+
+
+def test_when_every_profile_fails_nothing_is_said_to_be_unchanged(tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text("{")
+    result = diff("--base", RULES, "--head", RULES, str(broken), str(tmp_path / "missing.json"))
+    assert result.exit_code == 2
+    assert "No changes" not in result.stdout
+    assert "Nothing compared: none of the 2 profiles could be read." in result.stdout
+
+
+def test_a_missing_business_file_exits_2_naming_it(tmp_path):
+    result = diff("--base", RULES, "--head", RULES, CORPUS, "--business", str(tmp_path / "nope.json"))
+    assert result.exit_code == 2 and "nope.json: no such file" in result.stderr and result.stdout == ""
