@@ -106,7 +106,7 @@ def _edited_rules(tmp_path, *edits):
 
 
 def test_a_changed_reason_why_a_statute_does_not_apply_is_reported(tmp_path):
-    old = 'is below the 25,000 threshold"'
+    old = 'not counting payment-only; below the 25,000 threshold"'
     head = _edited_rules(tmp_path, ("us/mt/mcdpa.toml", old, old.replace("threshold", "threshold of § 30-14-2803(1)(a)")))
     result = diff("--base", RULES, "--head", head, str(EXAMPLES / "corpus" / "mt-ski-rental-just-under-25k.json"),
                   "--format", "json", "--check")
