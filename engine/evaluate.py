@@ -92,16 +92,23 @@ class _Explainer:
     """Explains a result from the final context facts: which conditions held, or are open."""
 
     def __init__(self, rulebase: RuleBase, ctxs: list[Context]):
-        self.producer = {r.derives: r for r in rulebase.rules if r.derives}
+        self.producer = rulebase.producers
         self.tools: dict[str, list[Context]] = {}
         for c in ctxs:
             if c.scope == "tool":
                 self.tools.setdefault(c.state, []).append(c)
+        # Explanations of one evaluation, by (rule, context): a concept is explained once however
+        # many obligations read it.
+        self._held: dict[tuple[str, str], list[str]] = {}
+        self._opened: dict[tuple[str, str], list[str]] = {}
 
     def held(self, rule: Rule, ctx: Context) -> list[str]:
         if rule.when is None:
             return []
-        return [self._atom(a, ctx) for a in deciding_atoms(rule.when, ctx.facts, True)]
+        key = (rule.id, ctx.id)
+        if key not in self._held:
+            self._held[key] = [self._atom(a, ctx) for a in deciding_atoms(rule.when, ctx.facts, True)]
+        return self._held[key]
 
     def _atom(self, atom: Atom, ctx: Context) -> str:
         key = atom.ref.key
@@ -157,8 +164,11 @@ class _Explainer:
     def open_conditions(self, rule: Rule, ctx: Context) -> list[str]:
         """The unknown conditions a conditional result hangs on, in words with citations: one
         entry per condition that must still hold (alternatives are joined with "or")."""
-        out = self._open(rule.node, ctx)
-        return sorted(set(out), key=out.index)
+        key = (rule.id, ctx.id)
+        if key not in self._opened:
+            out = self._open(rule.node, ctx)
+            self._opened[key] = sorted(set(out), key=out.index)
+        return self._opened[key]
 
     def _open(self, node, ctx: Context) -> list[str]:
         if isinstance(node, Atom):

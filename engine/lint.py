@@ -272,7 +272,7 @@ def strata(rb: RuleBase) -> list[Problem]:
     """Facts read that no profile field or rule provides, and negations of derived facts that
     are not complete when read (the loader's strata should make both impossible)."""
     out = []
-    producer = {r.derives: r for r in rb.rules if r.derives}
+    producer = rb.producers
     for rule in rb.rules:
         for atom in atoms(rule.node):
             key = atom.ref.key

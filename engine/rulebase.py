@@ -66,6 +66,13 @@ class RuleBase:
     root: str
     aggregates: list[list[str]] = field(default_factory=list)   # per stratum: any_tool.* keys read
 
+    @property
+    def producers(self) -> dict[str, Rule]:
+        """The rule that derives each derived fact (concept.*, test.*, exemption.*, applies.*)."""
+        if not hasattr(self, "_producers"):
+            self._producers = {r.derives: r for r in self.rules if r.derives}
+        return self._producers
+
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
 
