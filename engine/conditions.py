@@ -224,14 +224,17 @@ def atoms(node: Node):
             yield from atoms(item)
 
 
-def deciding_atoms(node: Node, facts: dict, want) -> list[Atom]:
-    """The atoms that make ``node`` evaluate to ``want`` (True, False or None): for "why"."""
-    values: dict[int, object] = {}
+def deciding_atoms(node: Node, facts: dict, want, cache: dict | None = None) -> list[Atom]:
+    """The atoms that make ``node`` evaluate to ``want`` (True, False or None): for "why".
+    ``cache`` may be shared by calls on facts that no longer change (explaining one evaluation)."""
+    values: dict = {} if cache is None else cache
+    fid = id(facts)
 
-    def value(n: Node):   # each node evaluated once per call, not once per level above it
-        if id(n) not in values:
-            values[id(n)] = eval_atom(n, facts) if isinstance(n, Atom) else _combine(n, [value(i) for i in n.items])
-        return values[id(n)]
+    def value(n: Node):   # each node evaluated once, not once per level above it
+        key = (id(n), fid)
+        if key not in values:
+            values[key] = eval_atom(n, facts) if isinstance(n, Atom) else _combine(n, [value(i) for i in n.items])
+        return values[key]
 
     def walk(n: Node) -> list[Atom]:
         if isinstance(n, Atom):

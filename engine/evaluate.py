@@ -93,6 +93,7 @@ class _Explainer:
 
     def __init__(self, rulebase: RuleBase, ctxs: list[Context]):
         self.producer = rulebase.producers
+        self.dependencies = rulebase.dependencies
         self.tools: dict[str, list[Context]] = {}
         for c in ctxs:
             if c.scope == "tool":
@@ -101,13 +102,15 @@ class _Explainer:
         # many obligations read it.
         self._held: dict[tuple[str, str], list[str]] = {}
         self._opened: dict[tuple[str, str], list[str]] = {}
+        self._unverified_memo: dict[tuple, frozenset] = {}
+        self.values: dict = {}   # node values on the final facts, shared by every explanation
 
     def held(self, rule: Rule, ctx: Context) -> list[str]:
         if rule.when is None:
             return []
         key = (rule.id, ctx.id)
         if key not in self._held:
-            self._held[key] = [self._atom(a, ctx) for a in deciding_atoms(rule.when, ctx.facts, True)]
+            self._held[key] = [self._atom(a, ctx) for a in deciding_atoms(rule.when, ctx.facts, True, self.values)]
         return self._held[key]
 
     def _atom(self, atom: Atom, ctx: Context) -> str:
@@ -135,31 +138,24 @@ class _Explainer:
     def unverified(self, rule: Rule, ctxs: list[Context], want) -> list[str]:
         """Unverified legal facts a result rests on: the rule itself, and every test, exemption
         or concept that decided it (followed through any_tool to the tools that decided it)."""
-        found: list[str] = []
-        seen: set[tuple[str, str]] = set()
-
-        def walk(r: Rule, c: Context, w):
-            if (r.id, c.id) in seen:
-                return
-            seen.add((r.id, c.id))
-            if not r.item.verified:
-                found.append(r.id)
-            for atom in deciding_atoms(r.node, c.facts, w):
-                key = atom.ref.key
-                aggregate = key.startswith("any_tool.")
-                inner = key[len("any_tool."):] if aggregate else key
-                dep = self.producer.get(inner)
-                if dep is None or (dep.kind == "exemption" and atom.value is False):
-                    continue   # an exemption that does not hold is not part of the basis
-                # the dependency's own value decided this atom: follow it with that value
-                targets = [t for t in self.tools.get(c.state, []) if t.facts.get(inner) is not False] if aggregate else [c]
-                for t in targets:
-                    value = t.facts.get(inner)
-                    walk(dep, t, value if value is not None else None)
-
+        found: set[str] = set()
         for c in ctxs:
-            walk(rule, c, want)
-        return sorted(set(found))
+            found |= self._unverified(rule, c, want)
+        return sorted(found)
+
+    def _unverified(self, r: Rule, c: Context, want) -> frozenset:
+        """Walks the derived facts this rule reads that hold (or are open, for an open result) in
+        the context, from the engine's own results: no condition is evaluated again."""
+        key = (r.id, c.id, want)   # strata are acyclic, so memoising needs no cycle guard
+        if key not in self._unverified_memo:
+            found = set() if r.item.verified else {r.id}
+            for dep, aggregate in self.dependencies[r.id]:
+                for t in (self.tools.get(c.state, []) if aggregate else [c]):
+                    value = t.facts.get(dep.derives)
+                    if value is True or (want is None and value is None and dep.kind != "exemption"):
+                        found |= self._unverified(dep, t, value)
+            self._unverified_memo[key] = frozenset(found)
+        return self._unverified_memo[key]
 
     def open_conditions(self, rule: Rule, ctx: Context) -> list[str]:
         """The unknown conditions a conditional result hangs on, in words with citations: one
@@ -233,7 +229,7 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
             status.status = "conditional"
             status.reasons = ["applies if: " + "; and ".join(explain.open_conditions(info.applicability, state_ctx))]
             _fields_open(info.applicability, state_ctx, by_state[code], producer,
-                         f"whether the {meta.name} applies", open_fields)
+                         f"whether the {meta.name} applies", open_fields, explain.values)
         else:
             status.status = "not_applicable"
             exempt = [e for e in info.exemptions if results[(e.id, state_ctx.id)] is True]
@@ -271,7 +267,7 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
                 prefix = f"{c.tool}: " if c.tool else ""
                 conds += [prefix + x for x in explain.open_conditions(rule, c)]
                 _fields_open(rule, c, by_state[code], producer,
-                             f"{item.title} ({meta.name}, {'; '.join(item.cite)})", open_fields)
+                             f"{item.title} ({meta.name}, {'; '.join(item.cite)})", open_fields, explain.values)
             finding.conditions = sorted(set(conds), key=conds.index)
             findings.append(finding)
 
@@ -315,7 +311,7 @@ def _why(rule: Rule, info: StatuteInfo, ctxs: list[Context], tests_met: list[str
 
 
 def _fields_open(rule: Rule, ctx: Context, state_ctxs: list[Context], producer: dict,
-                 reason: str, out: dict[str, set[str]]) -> None:
+                 reason: str, out: dict[str, set[str]], cache: dict | None = None) -> None:
     """Unknown profile fields that can still change this undecided result (question search), as
     profile paths ("states.MT.consumers", "tools.Chat.collects") mapped to why they matter."""
     seen: set[tuple[str, str]] = set()
@@ -331,7 +327,7 @@ def _fields_open(rule: Rule, ctx: Context, state_ctxs: list[Context], producer: 
                 break
 
     def walk(r: Rule, c: Context, why: str):
-        for atom in deciding_atoms(r.node, c.facts, None):
+        for atom in deciding_atoms(r.node, c.facts, None, cache):
             key = atom.ref.key
             aggregate = key.startswith("any_tool.")
             inner = key[len("any_tool."):] if aggregate else key

@@ -73,6 +73,22 @@ class RuleBase:
             self._producers = {r.derives: r for r in self.rules if r.derives}
         return self._producers
 
+    @property
+    def dependencies(self) -> dict[str, list[tuple[Rule, bool]]]:
+        """For each rule, the rules whose derived facts it reads, and whether through any_tool."""
+        if not hasattr(self, "_dependencies"):
+            deps: dict[str, list[tuple[Rule, bool]]] = {}
+            for r in self.rules:
+                out = []
+                for key in sorted(refs(r.node)):
+                    aggregate = key.startswith("any_tool.")
+                    dep = self.producers.get(key[len("any_tool."):] if aggregate else key)
+                    if dep is not None:
+                        out.append((dep, aggregate))
+                deps[r.id] = out
+            self._dependencies = deps
+        return self._dependencies
+
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
 
