@@ -91,7 +91,7 @@ def read_data(path: str) -> tuple[str, dict]:
         p = Path(path)
         name = path
         if not p.is_file():
-            raise InputError(name, None, "no such file")
+            raise InputError(name, None, "is a folder, not a profile file" if p.is_dir() else "no such file")
         kind = "toml" if p.suffix.lower() == ".toml" else "json"
         if p.suffix.lower() not in (".json", ".toml"):
             raise InputError(name, None, "a profile is a .json or .toml file")
