@@ -188,24 +188,14 @@ def render_markdown(f: Findings, version: str) -> str:
                     add(f"- Why: {w}")
             for c in o.conditions:
                 add(f"- {'Also if' if o.status == 'applies' else 'If'}: {c}")
+    def section(title: str, items: list[str]):
+        if items:
+            out.extend(["", f"## {title}", ""] + [f"- {i}" for i in items])
+
     away = [s for s in f.statutes if s.status == "not_in_play"]
-    if rest or away:
-        add("")
-        add("## Does not apply")
-        add("")
-        for s in rest + away:
-            add(f"- **{s.name}** ({s.jurisdiction}): {'; '.join(s.reasons)}")
-    if f.open_questions:
-        add("")
-        add("## Open questions")
-        add("")
-        for q in f.open_questions:
-            add(f"- {_question(q)}")
-    add("")
-    add("## Sources")
-    add("")
-    for s in shown + rest:
-        add(f"- [{s.citation}]({s.source})")
+    section("Does not apply", [f"**{s.name}** ({s.jurisdiction}): {'; '.join(s.reasons)}" for s in rest + away])
+    section("Open questions", [_question(q) for q in f.open_questions])
+    section("Sources", [f"[{s.citation}]({s.source})" for s in shown + rest])
     if f.unverified:
         add("")
         add("(*) rests on a threshold, date or section that could not be verified against a primary source.")
