@@ -147,7 +147,7 @@ def _evaluate(item: tuple[int, Record]) -> Outcome:
     if w.failure:
         return Outcome(w.writer.record(index, record, None, w.failure), False)
     try:
-        findings = w.service.evaluate(record.profile, w.as_of)
+        findings = w.service.evaluate(record.profile, w.as_of, explain=w.writer.explains)
     except Exception as err:    # nothing lost: a record the engine trips on is reported, not raised
         return Outcome(w.writer.record(index, record, None, f"internal error: {type(err).__name__}: {err}"), False)
     return Outcome(w.writer.record(index, record, findings, None), True,
@@ -190,6 +190,8 @@ def matrix_cell(findings: Findings, jurisdiction: str, separator: str) -> str:
 
 class Writer:
     """One output format: a header, one text per record (made in a worker), a footer."""
+    explains = True   # whether records need why, conditions and open questions
+
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -241,6 +243,7 @@ class Csv(Writer):
 
 class Matrix(Writer):
     """Records (vendors) x jurisdictions: in each cell the count and ids of obligations."""
+    explains = False   # only which obligations apply: explanations would be computed and dropped
 
     def columns(self) -> list[str]:
         return ["record", "source", "line", "business", "vendors", *self.settings.jurisdictions, "error"]

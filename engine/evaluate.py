@@ -63,20 +63,23 @@ class Findings:
     open_reasons: dict = field(default_factory=dict)   # path -> sorted reasons it matters
 
 
-def evaluate(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None) -> Findings:
-    return trace(rulebase, profile, as_of, engine)[0]
+def evaluate(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None, explain: bool = True) -> Findings:
+    return trace(rulebase, profile, as_of, engine, explain)[0]
 
 
-def trace(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None) -> tuple[Findings, Results]:
+def trace(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None,
+          explain: bool = True) -> tuple[Findings, Results]:
     """The findings and the raw rule results behind them, (rule id, context id) -> value: for
-    coverage, which needs what fired, not only what was reported."""
+    coverage, which needs what fired, not only what was reported. Without ``explain`` the
+    findings carry no why, conditions, open questions or provenance of unverified facts (for
+    outputs that print only which obligations apply, such as the batch matrix)."""
     engine = engine or ReferenceEvaluator()
     # Only states some statute covers: no finding reads another state's contexts, and a business
     # serving every state would otherwise run the shared concepts fifty times over.
     covered = {info.meta.jurisdiction.split("-")[1] for info in rulebase.statutes.values()}
     ctxs = [c for c in contexts(profile, date_int(as_of)) if c.state in covered]
     results = run(rulebase, ctxs, engine)
-    return assemble(rulebase, profile, as_of, ctxs, results), results
+    return assemble(rulebase, profile, as_of, ctxs, results, explain), results
 
 
 # --- assembling findings ---------------------------------------------------------------------
@@ -192,7 +195,7 @@ class _Explainer:
 
 
 def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Context],
-             results: Results) -> Findings:
+             results: Results, explain_all: bool = True) -> Findings:
     explain = _Explainer(rulebase, ctxs)
     served = [s.code.value for s in profile.states]
     by_state: dict[str, list[Context]] = {}
@@ -228,8 +231,9 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
         elif applies is None:
             status.status = "conditional"
             status.reasons = ["applies if: " + "; and ".join(explain.open_conditions(info.applicability, state_ctx))]
-            _fields_open(info.applicability, state_ctx, by_state[code], producer,
-                         f"whether the {meta.name} applies", open_fields, explain.values)
+            if explain_all:
+                _fields_open(info.applicability, state_ctx, by_state[code], producer,
+                             f"whether the {meta.name} applies", open_fields, explain.values)
         else:
             status.status = "not_applicable"
             exempt = [e for e in info.exemptions if results[(e.id, state_ctx.id)] is True]
@@ -251,15 +255,17 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
                 title=item.title, action=item.action, citations=list(item.cite), source=str(meta.source),
                 in_force=item.in_force.isoformat(), status="applies" if true_ctx else "conditional",
                 note=item.note)
+            finding.tools = sorted(c.tool for c in (true_ctx or open_ctx) if c.tool)
+            if not explain_all:
+                finding.verified = item.verified and meta.verified
+                findings.append(finding)
+                continue
             decided_by = explain.unverified(rule, true_ctx or open_ctx, True if true_ctx else None)
             finding.verified = meta.verified and not decided_by
             if decided_by and not finding.note:
                 finding.note = "rests on unverified: " + ", ".join(decided_by)
             if true_ctx:
-                finding.tools = sorted(c.tool for c in true_ctx if c.tool)
                 finding.why, finding.basis = _why(rule, info, true_ctx, status.reasons, explain)
-            else:
-                finding.tools = sorted(c.tool for c in open_ctx if c.tool)
             # Contexts still undecided (all of them, or further tools of an applying duty) say
             # what they hang on, and feed the questionnaire.
             conds: list[str] = []

@@ -23,9 +23,10 @@ class Reggi:
         else:
             raise ValueError(f"unknown engine {engine!r}; allowed: durable, reference")
 
-    def evaluate(self, profile: Profile, as_of: dt.date | None = None) -> Findings:
-        return self.trace(profile, as_of)[0]
+    def evaluate(self, profile: Profile, as_of: dt.date | None = None, explain: bool = True) -> Findings:
+        return self.trace(profile, as_of, explain)[0]
 
-    def trace(self, profile: Profile, as_of: dt.date | None = None) -> tuple[Findings, Results]:
+    def trace(self, profile: Profile, as_of: dt.date | None = None,
+              explain: bool = True) -> tuple[Findings, Results]:
         """The findings and the raw rule results behind them (see engine.evaluate.trace)."""
-        return trace(self.rulebase, profile, as_of or profile.as_of or dt.date.today(), self.engine)
+        return trace(self.rulebase, profile, as_of or profile.as_of or dt.date.today(), self.engine, explain)

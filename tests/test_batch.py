@@ -253,3 +253,16 @@ def test_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised_in_csv_o
         assert all(not value or value[0] not in "=+-@\t\r" for r in rows for value in r.values())
     assert [r["vendors"] for r in jsonl(batch(*args))] == [[evil], ["-2+3"], ["+1"]]
     assert f"| {evil} |" in batch(*args, "--format", "matrix-md").stdout
+
+
+def test_the_matrix_skips_explanations_but_not_findings(durable):
+    """The matrix evaluates without explanations; its cells equal those of fully explained findings."""
+    import glob
+    from engine.batch import matrix_cell
+    from facts.reader import read_profile
+    for path in sorted(glob.glob(str(EXAMPLES / "corpus" / "*.json"))):
+        profile = read_profile(path)
+        full, lean = durable.evaluate(profile), durable.evaluate(profile, explain=False)
+        assert [o.id for o in lean.obligations] == [o.id for o in full.obligations]
+        for j in ["US-CA", "US-CT", "US-MT"]:
+            assert matrix_cell(lean, j, " ") == matrix_cell(full, j, " ")
