@@ -270,6 +270,9 @@ def test_cmd(paths, rules, verbose, coverage):
     from engine.rulebase import RULES_DIR
     from engine.scenarios import check, find_scenarios, load_scenario
     roots = [Path(p) for p in paths] or [RULES_DIR.parent / "tests" / "scenarios"]
+    if not paths and not roots[0].is_dir():   # installed without the checkout's tests
+        fail(InputError("reggi test", None, "give scenario files or folders: the project's "
+                        "tests/scenarios is only in a checkout (pip install -e .)"))
     service = _service(rules)
     try:
         scenarios = [load_scenario(f) for f in find_scenarios(roots)]
