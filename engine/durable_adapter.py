@@ -187,9 +187,8 @@ class DurableEvaluator:
             fact[self.attrs[key]] = not value.isdisjoint(member.split("|")) if member else value
         return fact, unknown
 
-    def evaluate(self, index: int, rules: list[Rule], contexts: list[Context]) -> Results:
+    def evaluate(self, index: int, rules: list[Rule], targets: Targets) -> Results:
         results: Results = {}
-        targets = Targets(contexts)
         for part in self.partitions[index]:
             wanted = {c.id: c for r in part.rules for c in targets(r)}
             if not wanted:

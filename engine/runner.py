@@ -17,7 +17,7 @@ Results = dict  # (rule id, context id) -> True | False | None (unknown)
 
 
 class Evaluator(Protocol):
-    def evaluate(self, index: int, rules: list[Rule], contexts: list[Context]) -> Results: ...
+    def evaluate(self, index: int, rules: list[Rule], targets: "Targets") -> Results: ...
 
 
 class Targets:
@@ -38,8 +38,7 @@ class Targets:
 class ReferenceEvaluator:
     """The oracle: the condition tree evaluated directly in three-valued logic."""
 
-    def evaluate(self, index: int, rules: list[Rule], contexts: list[Context]) -> Results:
-        targets = Targets(contexts)
+    def evaluate(self, index: int, rules: list[Rule], targets: Targets) -> Results:
         return {(rule.id, ctx.id): evaluate(rule.node, ctx.facts)
                 for rule in rules for ctx in targets(rule)}
 
@@ -59,7 +58,7 @@ def run(rulebase: RuleBase, contexts: list[Context], evaluator: Evaluator) -> Re
                 value = kleene_or(c.facts.get(inner) for c in ctxs if c.scope == "tool")
                 for c in ctxs:
                     c.facts[key] = value
-        out = evaluator.evaluate(index, stratum, contexts)
+        out = evaluator.evaluate(index, stratum, targets)
         results.update(out)
         for rule in stratum:
             if not rule.derives:

@@ -9,7 +9,6 @@ from engine.rulebase import RULES_DIR, RuleBase, load
 from engine.runner import ReferenceEvaluator, Results
 from facts.profile import Profile
 
-from engine import __version__ as VERSION
 
 
 class Reggi:

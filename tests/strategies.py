@@ -3,7 +3,7 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from facts.vocabulary import DataCategory, StateCode, ToolKind, VendorRole
+from facts.vocabulary import DataCategory, ToolKind, VendorRole
 
 # Values around every threshold and date the rule base uses, plus unknown (None).
 COUNTS = [None, 0, 999, 14_999, 15_000, 24_999, 25_000, 34_999, 35_000, 49_999, 50_000,

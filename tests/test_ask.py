@@ -2,7 +2,6 @@
 import copy
 import datetime as dt
 import json
-import random
 import re
 
 import pytest

@@ -5,7 +5,6 @@
 """
 import copy
 import datetime as dt
-import json
 import random
 
 from hypothesis import HealthCheck, given, settings

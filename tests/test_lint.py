@@ -67,8 +67,8 @@ def test_duplicate_statute_id_across_files(tmp_path):
     root = write(tmp_path, GOOD)
     (root / "us" / "zz" / "copy.toml").write_text(GOOD)
     problems = [str(p) for p in lint(root)]
-    assert problems == [f"rules/us/zz/test.toml:3: error: duplicate statute id 'us-zz-test' "
-                        f"(first defined at rules/us/zz/copy.toml:3)"]
+    assert problems == ["rules/us/zz/test.toml:3: error: duplicate statute id 'us-zz-test' "
+                        "(first defined at rules/us/zz/copy.toml:3)"]
 
 
 def test_impossible_conditions_are_errors(tmp_path):

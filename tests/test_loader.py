@@ -1,5 +1,4 @@
 """Rule files are data: loading validates them and reports every error with file and line."""
-import shutil
 from pathlib import Path
 
 import pytest
