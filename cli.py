@@ -158,7 +158,7 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
     asking only what can change the answer. Prompts go to stderr, the answer to stdout."""
     from engine import questionnaire as qn
     from engine.render import render_answer
-    from facts.question import coverage_message, understand
+    from facts.question import Understanding, coverage_message, understand
 
     try:
         start = answers_file or resume_file
@@ -180,9 +180,8 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
         fail(InputError("question", None, "no US state found in the question; name one, e.g. 'in California', "
                         "or say 'nationwide'"))
     interactive = answers_file is None
-    if start:   # what is evaluated is the saved answers' states and tools
-        u = understand(" ".join(s["code"] for s in answers["states"]))
-        u.tools = [t.get("kind") for t in answers.get("tools", [])]
+    hint = u.data   # data named in the question: a hint when the tool's data is asked
+    u = Understanding.of_answers(answers)   # what is evaluated: the answers' states and tools
     click.echo(f"Question: {question}", err=True)
     for line in u.describe():
         click.echo(f"  understood {line}", err=True)
@@ -192,8 +191,8 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
     def ask_one(q, number, problem=None):
         if problem:
             click.echo(f"    Not accepted: {problem}", err=True)
-        if u.data and q.kind == "set":
-            click.echo("    (your question mentions: " + ", ".join(u.data) + ")", err=True)
+        if hint and q.kind == "set":
+            click.echo("    (your question mentions: " + ", ".join(hint) + ")", err=True)
         while True:
             raw = click.prompt(qn.prompt_text(q, number), err=True, prompt_suffix="\n> ")
             try:
@@ -204,6 +203,11 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
     try:
         if interactive and not start and not click.confirm("Is that right?", default=True, err=True):
             answers = _correct(service, answers)
+            u = Understanding.of_answers(answers)
+        if interactive and not answers.get("tools"):
+            # Nothing recognised is not "no tools": a question about a tool reggi did not know.
+            answers["tools"] = _ask_tool_kinds()
+            u = Understanding.of_answers(answers)
         findings, asked = qn.run(service, answers, as_of, ask_one if interactive else None, start or "answers")
     except click.exceptions.Abort:
         try:
@@ -225,6 +229,32 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
     click.echo(render_answer(fmt, findings, __version__, question, u.describe(), asked), nl=False)
 
 
+def _ask_tool_kinds() -> list[dict]:
+    """Which kinds of tools the question is about, when reggi recognised none."""
+    from facts.question import tool_label
+    from facts.vocabulary import ToolKind
+    kinds = ToolKind.values()
+    menu = "\n".join(f"    {i + 1}. {ToolKind(k).label}" for i, k in enumerate(kinds))
+    while True:
+        raw = click.prompt("reggi did not recognise a tool in the question. Which kinds of tools is it about?\n"
+                           f"{menu}\n    Answer with numbers, comma-separated, or 'none'", err=True, prompt_suffix="\n> ")
+        text = raw.strip().lower()
+        if text in ("none", "no", "nothing"):
+            return []
+        picked = []
+        for item in (t.strip() for t in text.replace(";", ",").split(",") if t.strip()):
+            if item.isdigit() and 1 <= int(item) <= len(kinds):
+                picked.append(kinds[int(item) - 1])
+            elif item in kinds:
+                picked.append(item)
+            else:
+                picked = None
+                break
+        if picked:
+            return [{"name": tool_label(k), "kind": k} for k in dict.fromkeys(picked)]
+        click.echo(f"    Not understood: give numbers from 1 to {len(kinds)}, or 'none'.", err=True)
+
+
 def _correct(service, answers: dict) -> dict:
     """Let the user restate the states and tools reggi understood."""
     from engine import questionnaire as qn
@@ -234,7 +264,8 @@ def _correct(service, answers: dict) -> dict:
         click.echo("    Name at least one US state, e.g. California or CA, or say 'nationwide'.", err=True)
         states = understand(click.prompt("States", err=True))
     tools = understand(click.prompt("Tools (e.g. live chat, chatbot, helpdesk, call recording, pixel)", err=True))
-    fixed = qn.base_answers(type(states)(states=states.states, tools=tools.tools, data=tools.data))
+    fixed = qn.base_answers(type(states)(states=states.states, tools=tools.tools, data=tools.data,
+                                         products=tools.products))
     fixed["question"] = answers.get("question")
     return fixed
 

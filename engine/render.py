@@ -177,6 +177,8 @@ def render_text(f: Findings, version: str) -> str:
         add(f"{status.jurisdiction}  {status.name} ({status.citation}): {_status_line(status)}")
         for reason in status.reasons:
             out.extend(_wrap(("because: " if status.status == "applies" else "") + reason, "  "))
+        for estimate in status.estimates:
+            out.extend(_wrap("estimate: " + estimate, "  "))
         for o in (x for x in f.obligations if x.statute == status.statute):
             mark = "" if o.verified else " (*)"
             prefix = ("[may apply] " if o.status == "conditional" else "") + (
@@ -244,6 +246,8 @@ def render_markdown(f: Findings, version: str) -> str:
         add("")
         for reason in status.reasons:
             add(f"- {'Because: ' if status.status == 'applies' else ''}{reason}")
+        for estimate in status.estimates:
+            add(f"- Estimate: {estimate}")
         for o in (x for x in f.obligations if x.statute == status.statute):
             add("")
             tag = (" *(may apply)*" if o.status == "conditional" else "") + (

@@ -61,6 +61,25 @@ class Business(Strict):
         'knows or targets children under 13', "Does the business know it collects data of children under 13, or direct its service to them?")
     users_13_to_17: Optional[StrictBool] = fact(
         'knows or targets minors aged 13-17', "Does the business know it collects data of minors aged 13 to 17, or direct its service to them?")
+    # US-wide counts: a state's count, where unknown, is estimated from them by population share
+    # (facts/population.py). Asked instead of one count per state when a business serves many.
+    us_consumers: Optional[Count] = fact(
+        'US residents whose personal data is processed a year (all states)',
+        "How many US residents in all (every state together) does the business control or process personal data of in a year? "
+        "reggi estimates each state's count from its share of the US population; you can give a state's own count instead.")
+    us_payment_only_consumers: Optional[Count] = fact(
+        'US residents processed only to complete a payment (all states)',
+        "Of those US residents, how many only to complete a payment transaction (all states together)?")
+    us_consumers_sold_or_shared: Optional[Count] = fact(
+        'US residents whose personal information is bought, sold or shared a year (all states)',
+        "How many US residents in all does the business buy, sell or share personal information of in a year?")
+
+    @model_validator(mode="after")
+    def _us_payment_within_total(self):
+        if (self.us_consumers is not None and self.us_payment_only_consumers is not None
+                and self.us_payment_only_consumers > self.us_consumers):
+            raise ValueError("us_payment_only_consumers cannot exceed us_consumers")
+        return self
 
 
 class StateFacts(Strict):
