@@ -322,8 +322,9 @@ def _estimates(info: StatuteInfo, ctx: Context, profile: Profile) -> list[str]:
     for key in sorted(ctx.estimated & read):
         name = key.partition(".")[2]
         us_count = getattr(profile.business, us_field(name))
-        out.append(f"states.{ctx.state}.{name} = {label_of(key, ctx.facts.get(key))}, {ESTIMATE_WORDS} "
-                   f"({share(ctx.state):.2%} of {label_of(key, us_count)} US residents); give the state's own count to replace it")
+        out.append(f"{StateCode(ctx.state).label}: {FIELDS[key].label}: {label_of(key, ctx.facts.get(key))}, "
+                   f"{ESTIMATE_WORDS} ({share(ctx.state):.2%} of {label_of(key, us_count)} US residents); "
+                   "give the state's own count to replace it")
     return out
 
 
