@@ -294,7 +294,8 @@ def rules_lint(rules):
 @RULES_OPTION
 @click.option("-v", "--verbose", is_flag=True, help="Also list the scenarios that pass.")
 @click.option("--coverage", is_flag=True,
-              help="Also report, per statute, the tests, exemptions and obligations no scenario made fire.")
+              help="Also report, per statute, the tests, exemptions and obligations no scenario made fire; "
+                   "exit 1 if any never fired.")
 def test_cmd(paths, rules, verbose, coverage):
     """Run golden scenarios (files or folders; default: the project's tests/scenarios).
 
@@ -332,10 +333,12 @@ def test_cmd(paths, rules, verbose, coverage):
                 click.echo(textwrap.indent(str(p), "  "))
         elif verbose:
             click.echo(f"ok   {s.path}")
+    gaps = cover.never_fired() if coverage else []
     if coverage:
         click.echo("\n".join(cover.report()))
-    click.echo(f"{len(scenarios) - failed} passed, {failed} failed, {len(scenarios)} scenarios")
-    sys.exit(1 if failed else 0)
+    click.echo(f"{len(scenarios) - failed} passed, {failed} failed, {len(scenarios)} scenarios"
+               + (f"; {len(gaps)} rule(s) never fired" if gaps else ""))
+    sys.exit(1 if failed or gaps else 0)
 
 
 @main.command()

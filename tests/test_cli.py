@@ -161,3 +161,15 @@ def test_coverage_of_the_project_suite_is_100_percent_of_obligations():
     assert result.exit_code == 0, result.output
     assert "Total: 100.0% of obligations fired" in result.output
     assert "never fired" not in result.output
+
+
+def test_coverage_with_an_unfired_exemption_exits_non_zero(tmp_path):
+    scenario = tmp_path / "one.toml"
+    scenario.write_text('description = "Montana applies"\nas_of = 2026-01-15\n'
+                        f'profile = "{(EXAMPLES / "chat-tool-ca-mt.json").as_posix()}"\n'
+                        '[expect]\napply = ["us-mt-mcdpa"]\n')
+    plain = run("test", str(scenario))
+    assert plain.exit_code == 0, plain.output
+    covered = run("test", "--coverage", str(scenario))
+    assert covered.exit_code == 1
+    assert "exemption hipaa" in covered.output and "rule(s) never fired" in covered.output
