@@ -407,7 +407,8 @@ def _not_an_input(output: str, inputs: list[str]) -> None:
 @BUSINESS_OPTION
 @AS_OF_OPTION
 @FORMAT_OPTION
-@click.option("--check", is_flag=True, help="Exit 1 if any finding changed (for CI gates).")
+@click.option("--check", is_flag=True, help="Exit 1 if any finding the base gave moved (for CI gates); profiles "
+                                           "changed only by statutes the head adds do not count.")
 def diff(profiles, base, head, business, as_of, fmt, check):
     """Evaluate PROFILES (files, folders, JSON Lines, CSV with --business, -) with two rule bases
     and report, per profile, the statutes that flipped and the obligations added, removed or
@@ -426,7 +427,7 @@ def diff(profiles, base, head, business, as_of, fmt, check):
             fail(err)
     click.echo(RENDERERS[fmt](report), nl=False)
     totals = report.totals
-    sys.exit(2 if totals["failed"] else 1 if check and totals["changed"] else 0)
+    sys.exit(2 if totals["failed"] else 1 if check and totals["existing_findings_moved"] else 0)
 
 
 if __name__ == "__main__":
