@@ -84,7 +84,7 @@ def trace(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None,
 
 # --- assembling findings ---------------------------------------------------------------------
 
-_TEMPLATE = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
+_TEMPLATE = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+)\}")
 
 
 def fill(template: str, facts: dict) -> str:
