@@ -107,7 +107,7 @@ def trace(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None,
 
 # --- assembling findings ---------------------------------------------------------------------
 
-_TEMPLATE = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
+_TEMPLATE = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+)\}")
 
 
 def fill(template: str, facts: dict) -> str:
@@ -267,6 +267,10 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
                 status.reasons = [f"exempt: {e.item.reason} ({e.item.cite})" for e in exempt]
             else:
                 status.reasons = [_unmet_reason(t, state_ctx) for t in info.tests if _in_range(t.item, as_of)]
+                if not status.reasons:   # in force, but no applicability test yet (or any more)
+                    later = sorted(t.item.from_ for t in info.tests if t.item.from_ and t.item.from_ > as_of)
+                    status.reasons = [f"no applicability test is in force on {as_of.isoformat()}"
+                                      + (f"; the first takes effect on {later[0].isoformat()}" if later else "")]
 
         for rule in info.obligations:
             targets = [c for c in by_state[code] if c.scope == rule.scope]

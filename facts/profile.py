@@ -73,6 +73,34 @@ class Business(Strict):
     us_consumers_sold_or_shared: Optional[Count] = fact(
         'US residents whose personal information is bought, sold or shared a year (all states)',
         "How many US residents in all does the business buy, sell or share personal information of in a year?")
+    # Minnesota (and other SBA-exclusion laws): Minn. Stat. §§ 325M.12, 325M.17
+    sba_small_business: Optional[StrictBool] = fact(
+        'small business under the SBA size standards',
+        "Is the business a small business as defined by the US Small Business Administration's size standards?")
+    # Minnesota, Indiana, Kentucky, Rhode Island, Florida: higher-education exemptions or deferrals
+    higher_education_institution: Optional[StrictBool] = fact(
+        'institution of higher education', "Is the business an institution of higher education (a college or university)?")
+    # Minnesota § 325M.17, Maryland § 14-4707(a)(2), Florida § 501.715: sale of sensitive data
+    sells_sensitive_data: Optional[StrictBool] = fact(
+        'sells sensitive data', "Does the business sell sensitive data (health, biometric, precise geolocation, "
+        "children's data and the like) for money or other valuable consideration?")
+    # Rhode Island § 6-48.1-3: the notice duty of commercial websites and internet service providers
+    operates_commercial_website_or_isp: Optional[StrictBool] = fact(
+        'operates a commercial website or is an internet service provider',
+        "Does the business operate a commercial website or online service, or provide internet service?")
+    # Florida Digital Bill of Rights: the "controller" prongs of Fla. Stat. § 501.702(9)(a)4
+    percent_global_revenue_from_online_ads: Optional[Percent] = fact(
+        'share of global revenue from selling online advertisements',
+        "What share of global gross annual revenue (0-100 %) comes from selling advertisements online, "
+        "including targeted advertising?", unit="percent")
+    operates_smart_speaker_voice_service: Optional[StrictBool] = fact(
+        'operates a consumer smart speaker and voice command service',
+        "Does the business operate a consumer smart speaker and voice command service with an integrated "
+        "virtual assistant connected to a cloud service that is activated hands-free by voice?")
+    operates_app_store_250k_apps: Optional[StrictBool] = fact(
+        'operates an app store with 250,000 or more apps',
+        "Does the business operate an app store or digital distribution platform that offers at least "
+        "250,000 different software applications for consumers to download and install?")
 
     @model_validator(mode="after")
     def _us_payment_within_total(self):

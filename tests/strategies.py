@@ -6,14 +6,17 @@ from hypothesis import strategies as st
 from facts.vocabulary import DataCategory, ToolKind, VendorRole
 
 # Values around every threshold and date the rule base uses, plus unknown (None).
-COUNTS = [None, 0, 999, 14_999, 15_000, 24_999, 25_000, 34_999, 35_000, 49_999, 50_000,
+COUNTS = [None, 0, 999, 9_999, 10_000, 14_999, 15_000, 24_999, 25_000, 34_999, 35_000, 49_999, 50_000,
           99_999, 100_000, 250_000]
-REVENUES = [None, 0, 1_000_000, 24_999_999, 25_000_001, 26_625_000, 26_625_001, 40_000_000]
+REVENUES = [None, 0, 1_000_000, 24_999_999, 25_000_001, 26_625_000, 26_625_001, 40_000_000,
+            1_000_000_000, 1_000_000_001]
 PERCENTS = [None, 0, 20, 25, 25.5, 49.9, 50, 100]
 DATES = [dt.date(2019, 6, 30), dt.date(2022, 6, 1), dt.date(2023, 7, 1), dt.date(2024, 9, 30),
          dt.date(2024, 10, 1), dt.date(2025, 1, 1), dt.date(2025, 9, 30), dt.date(2025, 10, 1),
-         dt.date(2026, 6, 30), dt.date(2026, 7, 1), dt.date(2026, 11, 26)]
-COVERED = ["CA", "MT", "CT"]
+         dt.date(2026, 6, 30), dt.date(2026, 7, 1), dt.date(2026, 11, 26),
+         dt.date(2024, 7, 1), dt.date(2025, 7, 31), dt.date(2025, 12, 31), dt.date(2026, 1, 1),
+         dt.date(2026, 3, 31), dt.date(2026, 4, 1), dt.date(2029, 7, 31)]
+COVERED = ["CA", "MT", "CT", "MN", "MD", "IN", "KY", "RI", "FL"]
 
 maybe_bool = st.sampled_from([None, True, False])
 
@@ -51,10 +54,13 @@ def tools(draw):
 def profiles(draw):
     business = {"name": "Hypothetical Co", "annual_revenue_usd": draw(st.sampled_from(REVENUES)),
                 "percent_revenue_from_selling_data": draw(st.sampled_from(PERCENTS)),
-                "percent_revenue_from_selling_or_sharing": draw(st.sampled_from(PERCENTS))}
+                "percent_revenue_from_selling_or_sharing": draw(st.sampled_from(PERCENTS)),
+                "percent_global_revenue_from_online_ads": draw(st.sampled_from(PERCENTS))}
     for flag in ["nonprofit", "glba_financial_institution", "hipaa_regulated", "sells_personal_data",
                  "shares_for_targeted_advertising", "profiles_consumers", "processes_sensitive_data",
-                 "users_under_13", "users_13_to_17"]:
+                 "users_under_13", "users_13_to_17", "sba_small_business", "higher_education_institution",
+                 "sells_sensitive_data", "operates_commercial_website_or_isp",
+                 "operates_smart_speaker_voice_service", "operates_app_store_250k_apps"]:
         business[flag] = draw(maybe_bool)
     business = {k: v for k, v in business.items() if v is not None}
     return {"business": business, "states": draw(states()), "tools": draw(tools()),

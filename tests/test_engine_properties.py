@@ -94,7 +94,7 @@ def test_maximal_profile_compiles_and_evaluates(durable, reference):
     """Every state, every tool kind, every data category, unknowns included: the whole rule base
     compiles into durable-rules and runs within its limits (alpha successors, beta nodes)."""
     data = {
-        "business": {"name": "Everything Corp", "annual_revenue_usd": 500_000_000, "sells_personal_data": True,
+        "business": {"name": "Everything Corp", "annual_revenue_usd": 2_000_000_000, "sells_personal_data": True,
                      "shares_for_targeted_advertising": True, "users_13_to_17": True,
                      "percent_revenue_from_selling_data": 60, "nonprofit": False, "hipaa_regulated": False,
                      "glba_financial_institution": False},
