@@ -13,14 +13,14 @@ PERCENTS = [None, 0, 20, 25, 25.5, 49.9, 50, 100]
 DATES = [dt.date(2019, 6, 30), dt.date(2022, 6, 1), dt.date(2023, 7, 1), dt.date(2024, 9, 30),
          dt.date(2024, 10, 1), dt.date(2025, 1, 1), dt.date(2025, 9, 30), dt.date(2025, 10, 1),
          dt.date(2026, 6, 30), dt.date(2026, 7, 1), dt.date(2026, 11, 26)]
-COVERED = ["CA", "MT", "CT"]
+COVERED = ["CA", "MT", "CT", "VA", "CO", "UT", "TX", "OR", "IA"]
 
 maybe_bool = st.sampled_from([None, True, False])
 
 
 @st.composite
 def states(draw):
-    codes = draw(st.lists(st.sampled_from(COVERED + ["TX", "OR", "NY"]), min_size=1, max_size=4, unique=True))
+    codes = draw(st.lists(st.sampled_from(COVERED + ["NY"]), min_size=1, max_size=4, unique=True))
     out = []
     for code in codes:
         consumers = draw(st.sampled_from(COUNTS))
@@ -54,7 +54,7 @@ def profiles(draw):
                 "percent_revenue_from_selling_or_sharing": draw(st.sampled_from(PERCENTS))}
     for flag in ["nonprofit", "glba_financial_institution", "hipaa_regulated", "sells_personal_data",
                  "shares_for_targeted_advertising", "profiles_consumers", "processes_sensitive_data",
-                 "users_under_13", "users_13_to_17"]:
+                 "users_under_13", "users_13_to_17", "sba_small_business", "higher_education_institution"]:
         business[flag] = draw(maybe_bool)
     business = {k: v for k, v in business.items() if v is not None}
     return {"business": business, "states": draw(states()), "tools": draw(tools()),
