@@ -27,11 +27,11 @@ def fail(err: InputError):
     sys.exit(2)
 
 
-def _service(rules: str | None, engine: str = "durable"):
+def _service(rules: str | None, engine: str = "durable", horizon: int = 24):
     from engine.rulebase import RULES_DIR
     from engine.service import Reggi
     try:
-        return Reggi(rules or RULES_DIR, engine)
+        return Reggi(rules or RULES_DIR, engine, horizon)
     except InputError as err:
         fail(err)
 
@@ -56,6 +56,9 @@ def main():
 ENGINE_OPTION = click.option("--engine", type=click.Choice(["durable", "reference"]), default="durable",
                              show_default=True,
                              help="durable-rules (Rete) or the reference interpreter; both give the same findings.")
+HORIZON_OPTION = click.option("--horizon", type=click.IntRange(0, 240), default=24, show_default=True, metavar="MONTHS",
+                              help="Also report what comes into force within this many months after the "
+                                   "evaluation date (0: nothing).")
 BUSINESS_OPTION = click.option("--business", type=click.Path(), default=None, metavar="FILE",
                                help="Profile with the business facts for CSV vendor inventories; each row's "
                                     "tool replaces its tools.")
@@ -67,7 +70,8 @@ BUSINESS_OPTION = click.option("--business", type=click.Path(), default=None, me
 @FORMAT_OPTION
 @RULES_OPTION
 @ENGINE_OPTION
-def evaluate(profile, as_of, fmt, rules, engine):
+@HORIZON_OPTION
+def evaluate(profile, as_of, fmt, rules, engine, horizon):
     """Evaluate a PROFILE (.json or .toml; - reads JSON from stdin)."""
     from engine.render import RENDERERS
     from facts.reader import read_profile
@@ -75,7 +79,7 @@ def evaluate(profile, as_of, fmt, rules, engine):
         prof = read_profile(profile)
     except InputError as err:
         fail(err)
-    service = _service(rules, engine)
+    service = _service(rules, engine, horizon)
     findings = service.evaluate(prof, as_of)
     click.echo(RENDERERS[fmt](findings, __version__), nl=False)
 
@@ -285,6 +289,9 @@ def test_cmd(paths, rules, verbose, coverage):
     failed = 0
     for s in scenarios:
         findings, results = service.trace(s.profile, s.as_of)
+        if s.expect.upcoming:
+            from engine.evaluate import upcoming
+            findings.upcoming = upcoming(service.rulebase, s.profile, findings, service.horizon_months, service.engine)
         cover.add(results)
         problems = check(s, findings, known)
         if problems:

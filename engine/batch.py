@@ -23,6 +23,7 @@ from engine import __version__
 from engine.evaluate import DISCLAIMER, Findings
 from engine.render import to_dict
 from engine.rulebase import load
+from engine.schema import FEDERAL, code_of
 from facts.errors import InputError
 from facts.inventory import Record
 
@@ -179,7 +180,7 @@ def _md(text) -> str:
 def matrix_cell(findings: Findings, jurisdiction: str, separator: str) -> str:
     """Count and ids of a jurisdiction's obligations; '?' marks those that may apply.
     Empty when the business does not serve the state, 0 when it does and nothing applies."""
-    if jurisdiction.split("-")[1] not in findings.states:
+    if code_of(jurisdiction) not in findings.states + [FEDERAL]:
         return ""
     mine = [o for o in findings.obligations if o.jurisdiction == jurisdiction]
     sure = [o.id for o in mine if o.status == "applies"]

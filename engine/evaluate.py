@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from engine.conditions import And, Atom, deciding_atoms, describe, eval_atom, evaluate as evaluate_node
 from engine.rulebase import Rule, RuleBase, StatuteInfo, date_int
 from engine.runner import ReferenceEvaluator, Results, run
+from engine.schema import FEDERAL, code_of
 from facts.fields import FIELDS, Context, contexts, label_of
 from facts.profile import Profile
 from facts.vocabulary import StateCode
@@ -38,6 +39,8 @@ class Finding:
     conditions: list[str] = field(default_factory=list)   # what must hold, if conditional
     verified: bool = True
     note: str = ""
+    legal_basis: str = "statute"      # statute | regulation | case-law | litigation-risk
+    cases: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -52,6 +55,21 @@ class StatuteStatus:
 
 
 @dataclass
+class Change:
+    """Something that changes for the business on a later date: a statute that starts or stops
+    applying, or a duty that starts, ends or is restated (a new version of the same id)."""
+    date: str
+    kind: str                         # statute | obligation
+    id: str
+    jurisdiction: str
+    change: str                       # in words: "will apply", "new duty", "duty ends", ...
+    title: str                        # the statute's name or the duty's title
+    citations: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    legal_basis: str = "statute"
+
+
+@dataclass
 class Findings:
     as_of: dt.date
     profile_name: str
@@ -61,6 +79,8 @@ class Findings:
     open_questions: list[str]         # profile paths whose answer could change a finding
     unverified: list[str]             # ids of findings resting on unverified legal facts
     open_reasons: dict = field(default_factory=dict)   # path -> sorted reasons it matters
+    upcoming: list[Change] = field(default_factory=list)   # within the horizon, by date then id
+    horizon_months: int = 0
 
 
 def evaluate(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None, explain: bool = True) -> Findings:
@@ -76,8 +96,8 @@ def trace(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None,
     engine = engine or ReferenceEvaluator()
     # Only states some statute covers: no finding reads another state's contexts, and a business
     # serving every state would otherwise run the shared concepts fifty times over.
-    covered = {info.meta.jurisdiction.split("-")[1] for info in rulebase.statutes.values()}
-    ctxs = [c for c in contexts(profile, date_int(as_of)) if c.state in covered]
+    covered = {code_of(info.meta.jurisdiction) for info in rulebase.statutes.values()}
+    ctxs = [c for c in contexts(profile, date_int(as_of), FEDERAL in covered) if c.state in covered]
     results = run(rulebase, ctxs, engine)
     return assemble(rulebase, profile, as_of, ctxs, results, explain), results
 
@@ -198,6 +218,7 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
              results: Results, explain_all: bool = True) -> Findings:
     explain = _Explainer(rulebase, ctxs)
     served = [s.code.value for s in profile.states]
+    in_play = served + [FEDERAL]   # federal law is in play for every business reggi evaluates
     by_state: dict[str, list[Context]] = {}
     for c in ctxs:
         by_state.setdefault(c.state, []).append(c)
@@ -210,10 +231,10 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
     for sid in sorted(rulebase.statutes, key=lambda s: (rulebase.statutes[s].meta.jurisdiction, s)):
         info = rulebase.statutes[sid]
         meta = info.meta
-        code = meta.jurisdiction.split("-")[1]
+        code = code_of(meta.jurisdiction)
         status = StatuteStatus(sid, meta.name, meta.jurisdiction, meta.citation, str(meta.source), "")
         statuses.append(status)
-        if code not in served:
+        if code not in in_play:
             status.status = "not_in_play"
             status.reasons = [f"{StateCode(code).label} is not among the states the business does business in or targets"]
             continue
@@ -254,7 +275,7 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
                 id=f"{sid}.{item.id}", statute=sid, statute_name=meta.name, jurisdiction=meta.jurisdiction,
                 title=item.title, action=item.action, citations=list(item.cite), source=str(meta.source),
                 in_force=item.in_force.isoformat(), status="applies" if true_ctx else "conditional",
-                note=item.note)
+                note=item.note, legal_basis=item.basis, cases=list(item.cases))
             finding.tools = sorted(c.tool for c in (true_ctx or open_ctx) if c.tool)
             if not explain_all:
                 finding.verified = item.verified and meta.verified
@@ -369,3 +390,83 @@ def profile_path(field: str, ctx: Context) -> str:
     if scope == "tool":
         return f"tools.{ctx.tool}.{name}"
     return field
+
+
+# --- upcoming changes ------------------------------------------------------------------------
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (the month's last day where it is shorter)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+def change_dates(rulebase: RuleBase, codes: set[str]) -> list[dt.date]:
+    """Every date on which a statute, test, exemption or obligation of these jurisdictions starts
+    or ends, read from the rule files: the only days on which findings can change."""
+    days: set[dt.date] = set()
+    for info in rulebase.statutes.values():
+        if code_of(info.meta.jurisdiction) not in codes:
+            continue
+        days |= {info.meta.in_force, info.meta.until}
+        for rule in info.tests + info.exemptions + info.obligations:
+            days |= {rule.item.from_, rule.item.until}
+    return sorted(d for d in days if d is not None)
+
+
+_STATUTE_CHANGE = {"applies": "will apply", "conditional": "may apply, depending on open questions"}
+
+
+def upcoming(rulebase: RuleBase, profile: Profile, now: Findings, months: int, engine=None) -> list[Change]:
+    """What changes after ``now.as_of`` within ``months``: the profile is evaluated again on each
+    date in the window on which a rule in play starts or ends, and compared with the day before."""
+    if months <= 0:
+        return []
+    end = add_months(now.as_of, months)
+    codes = {*now.states, FEDERAL}
+    out: list[Change] = []
+    before = now
+    for day in (d for d in change_dates(rulebase, codes) if now.as_of < d <= end):
+        after = evaluate(rulebase, profile, day, engine, explain=False)
+        out += _changes(before, after, rulebase)
+        before = after
+    return out
+
+
+def _changes(before: Findings, after: Findings, rulebase: RuleBase) -> list[Change]:
+    day = after.as_of.isoformat()
+    out: list[Change] = []
+    was = {s.statute: s for s in before.statutes}
+    for s in after.statutes:
+        old = was[s.statute]
+        if s.status == old.status or "not_in_play" in (s.status, old.status):
+            continue
+        if s.status in _STATUTE_CHANGE:
+            change = _STATUTE_CHANGE[s.status]
+        elif old.status in _STATUTE_CHANGE:
+            change = "stops applying"
+        elif old.status == "not_in_force":
+            change = "comes into force; does not apply on these facts"
+        else:
+            change = "no longer in force"
+        out.append(Change(day, "statute", s.statute, s.jurisdiction, change, s.name,
+                          [rulebase.statutes[s.statute].meta.citation], list(s.reasons)))
+    old_duties = {o.id: o for o in before.obligations}
+    new_duties = {o.id: o for o in after.obligations}
+    for oid in sorted(old_duties.keys() | new_duties.keys()):
+        old, new = old_duties.get(oid), new_duties.get(oid)
+        either = new or old
+        if new is None:
+            change = "duty ends"
+        elif old is None:
+            change = "new duty" if new.status == "applies" else "new duty, if the open questions are answered so"
+        elif (old.title, old.action, old.citations) != (new.title, new.action, new.citations):
+            change = "duty changes"
+        elif old.status != new.status:
+            change = "duty applies" if new.status == "applies" else "duty becomes conditional"
+        else:
+            continue
+        out.append(Change(day, "obligation", oid, either.jurisdiction, change, either.title,
+                          list(either.citations), legal_basis=either.legal_basis))
+    return sorted(out, key=lambda c: (c.jurisdiction, c.kind != "statute", c.id))

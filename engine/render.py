@@ -9,6 +9,7 @@ import json
 import textwrap
 
 from engine.evaluate import DISCLAIMER, Findings
+from engine.schema import FEDERAL, code_of
 from facts.fields import FIELDS
 from facts.vocabulary import StateCode
 
@@ -32,6 +33,21 @@ def _fields(item) -> dict:
     return {name: list(value) if isinstance(value, list) else value for name, value in vars(item).items()}
 
 
+def summary_answer(f: Findings) -> str:
+    """One word for programs: requirements | conditional | litigation_risk_only | no_obligation |
+    not_covered (reggi covers none of the served states, so it makes no finding). A business that
+    is partly covered gets the answer for what is covered, and ``not_covered`` lists the rest."""
+    if any(o.status == "applies" and o.legal_basis != RISK for o in f.obligations):
+        return "requirements"
+    if any(o.legal_basis != RISK for o in f.obligations) or any(s.status == "conditional" for s in f.statutes):
+        return "conditional"
+    if f.obligations:
+        return "litigation_risk_only"
+    if len(not_covered(f)) == len(f.states):
+        return "not_covered"
+    return "no_obligation"
+
+
 def to_dict(f: Findings, version: str) -> dict:
     return {
         "reggi": version,
@@ -39,11 +55,14 @@ def to_dict(f: Findings, version: str) -> dict:
         "business": f.profile_name,
         "states": f.states,
         "disclaimer": DISCLAIMER,
+        "not_covered": [f"US-{c}" for c in not_covered(f)],
         "summary": {
+            "answer": summary_answer(f),
             "statutes_applying": [s.statute for s in f.statutes if s.status == "applies"],
             "statutes_conditional": [s.statute for s in f.statutes if s.status == "conditional"],
             "obligations": sum(1 for o in f.obligations if o.status == "applies"),
             "conditional_obligations": sum(1 for o in f.obligations if o.status == "conditional"),
+            "litigation_risks": sum(1 for o in f.obligations if o.legal_basis == RISK),
         },
         "obligations": [_fields(o) for o in f.obligations],
         "not_applicable": [
@@ -54,6 +73,8 @@ def to_dict(f: Findings, version: str) -> dict:
         "open_questions": [{"field": q, "question": _question(q), "matters_for": f.open_reasons.get(q, [])}
                            for q in f.open_questions],
         "unverified": f.unverified,
+        "horizon_months": f.horizon_months,
+        "upcoming": [_fields(c) for c in f.upcoming],
     }
 
 
@@ -66,23 +87,50 @@ def _wrap(text: str, indent: str, width: int = 96) -> list[str]:
                          break_on_hyphens=False, break_long_words=False) or [indent]
 
 
+def not_covered(f: Findings) -> list[str]:
+    """Served states for which reggi has no rule file: it cannot answer for them."""
+    covered = {code_of(s.jurisdiction) for s in f.statutes}
+    return [c for c in f.states if c not in covered]
+
+
+RISK = "litigation-risk"
+BASIS_WORDS = {"regulation": "regulation", "case-law": "case law (a settled appellate holding)",
+               RISK: "litigation risk, not a settled duty: courts are split; recommended, not required"}
+
+
+def rests_on(o) -> str:
+    """What a non-statutory duty rests on, in words ("" for a statute: the citation says it)."""
+    if o.legal_basis == "statute":
+        return ""
+    return "rests on: " + BASIS_WORDS[o.legal_basis] + (f" ({'; '.join(o.cases)})" if o.cases else "")
+
+
 def _headline(f: Findings) -> tuple[list, str, list]:
     """The statutes to show in detail (those that apply, may apply, or impose duties whatever
-    their thresholds), the one-line answer, and the statutes that do not apply."""
+    their thresholds), the one-line answer, and the statutes that do not apply. Duties that rest
+    only on a contested litigation theory are counted apart: they are recommended, not required."""
     with_duties = {o.statute for o in f.obligations}
+    required = {o.statute for o in f.obligations if o.legal_basis != RISK}
+    risks = [o for o in f.obligations if o.legal_basis == RISK]
     shown = [s for s in f.statutes if s.status in ("applies", "conditional") or s.statute in with_duties]
-    applying = [s for s in shown if s.status == "applies"]
-    conditional = [s for s in shown if s.status == "conditional"]
-    loose = [s for s in shown if s not in applying and s not in conditional]
-    covered = sorted({s.jurisdiction.split("-")[1] for s in f.statutes})
-    uncovered = [StateCode(c).label for c in f.states if c not in covered]
+    # A statute whose only duties here are litigation risk requires nothing on these facts.
+    risk_only = [s for s in shown if s.statute in with_duties and s.statute not in required]
+    applying = [s for s in shown if s.status == "applies" and s not in risk_only]
+    conditional = [s for s in shown if s.status == "conditional" and s not in risk_only]
+    loose = [s for s in shown if s not in applying and s not in conditional and s not in risk_only]
+    covered = sorted({code_of(s.jurisdiction) for s in f.statutes} - {FEDERAL})
+    uncovered = [StateCode(c).label for c in not_covered(f)]
+    risk_note = (f" Litigation risk (recommended, not required by settled law): {len(risks)} duty(ies) under "
+                 f"{len({o.statute for o in risks})} law(s).") if risks else ""
     if applying or loose:
         parts = [f"{len(applying)} law(s) apply"] if applying else []
         parts += [f"{len(conditional)} more may apply"] if conditional else []
         parts += [f"duties of {len(loose)} law(s) apply whatever their size thresholds"] if loose else []
-        answer = "yes, with requirements: " + ", ".join(parts) + "."
+        answer = "yes, with requirements: " + ", ".join(parts) + "." + risk_note
     elif conditional:
-        answer = f"it depends: {len(conditional)} law(s) may apply, depending on the open questions below."
+        answer = f"it depends: {len(conditional)} law(s) may apply, depending on the open questions below." + risk_note
+    elif risks:
+        answer = "no settled requirement on these facts." + risk_note
     elif not set(f.states) & set(covered):
         answer = ("reggi cannot answer: it does not cover " + ", ".join(uncovered) + " (it covers "
                   + ", ".join(StateCode(c).label for c in covered) + "), so no finding is made.")
@@ -93,6 +141,21 @@ def _headline(f: Findings) -> tuple[list, str, list]:
         answer += " Not covered by reggi: " + ", ".join(uncovered) + "."
     rest = [s for s in f.statutes if s.status in ("not_applicable", "not_in_force") and s not in shown]
     return shown, answer, rest
+
+
+def _upcoming_lines(f: Findings) -> list[str]:
+    """One line per change, for the "Coming into force" section of text and Markdown."""
+    out = []
+    for c in f.upcoming:
+        what = c.title if c.kind == "statute" else f"{c.title} [{c.id}]"
+        risk = " (litigation risk: recommended)" if c.legal_basis == RISK else ""
+        line = f"{c.date}  {c.jurisdiction}  {what}: {c.change}{risk} ({'; '.join(c.citations)})"
+        out.append(line + (": " + "; ".join(c.reasons) if c.reasons and c.kind == "statute" else ""))
+    return out
+
+
+def _coming_title(f: Findings) -> str:
+    return f"Coming into force (within {f.horizon_months} months of {f.as_of.isoformat()})"
 
 
 def _status_line(s) -> str:
@@ -116,13 +179,16 @@ def render_text(f: Findings, version: str) -> str:
             out.extend(_wrap(("because: " if status.status == "applies" else "") + reason, "  "))
         for o in (x for x in f.obligations if x.statute == status.statute):
             mark = "" if o.verified else " (*)"
-            prefix = "[may apply] " if o.status == "conditional" else ""
+            prefix = ("[may apply] " if o.status == "conditional" else "") + (
+                "[litigation risk: recommended] " if o.legal_basis == RISK else "")
             add("")
             out.extend(_wrap(f"- {prefix}{o.title}{mark}  [{o.id}]", "  "))
             if o.tools:
                 out.extend(_wrap("for: " + ", ".join(o.tools), "      "))
             out.extend(_wrap("do: " + o.action, "      "))
             out.extend(_wrap("cite: " + "; ".join(o.citations) + f" (in force since {o.in_force})", "      "))
+            if rests_on(o):
+                out.extend(_wrap(rests_on(o), "      "))
             for w in o.why:
                 if w not in o.basis:     # the statute's own reasons are printed once, above
                     out.extend(_wrap("why: " + w, "      "))
@@ -133,6 +199,11 @@ def render_text(f: Findings, version: str) -> str:
         add("Does not apply:")
         for s in rest:
             out.extend(_wrap(f"{s.jurisdiction}  {s.name}: {'; '.join(s.reasons)}", "  "))
+    if f.upcoming:
+        add("")
+        add(_coming_title(f) + ":")
+        for line in _upcoming_lines(f):
+            out.extend(_wrap("- " + line, "  "))
     away = [s for s in f.statutes if s.status == "not_in_play"]
     if away:
         add("")
@@ -175,7 +246,8 @@ def render_markdown(f: Findings, version: str) -> str:
             add(f"- {'Because: ' if status.status == 'applies' else ''}{reason}")
         for o in (x for x in f.obligations if x.statute == status.statute):
             add("")
-            tag = " *(may apply)*" if o.status == "conditional" else ""
+            tag = (" *(may apply)*" if o.status == "conditional" else "") + (
+                " *(litigation risk: recommended)*" if o.legal_basis == RISK else "")
             add(f"### {o.title}{tag}{'' if o.verified else ' (*)'}")
             add("")
             add(f"`{o.id}` · in force since {o.in_force}" + (f" · for: {', '.join(o.tools)}" if o.tools else ""))
@@ -183,6 +255,9 @@ def render_markdown(f: Findings, version: str) -> str:
             add(o.action)
             add("")
             add("Citations: " + "; ".join(o.citations))
+            if rests_on(o):
+                add("")
+                add(rests_on(o)[0].upper() + rests_on(o)[1:] + ".")
             for w in o.why:
                 if w not in o.basis:
                     add(f"- Why: {w}")
@@ -194,6 +269,7 @@ def render_markdown(f: Findings, version: str) -> str:
 
     away = [s for s in f.statutes if s.status == "not_in_play"]
     section("Does not apply", [f"**{s.name}** ({s.jurisdiction}): {'; '.join(s.reasons)}" for s in rest + away])
+    section(_coming_title(f), _upcoming_lines(f))
     section("Open questions", [_question(q) for q in f.open_questions])
     section("Sources", [f"[{s.citation}]({s.source})" for s in shown + rest])
     if f.unverified:

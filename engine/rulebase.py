@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from engine.conditions import And, Atom, ConditionError, Node, Or, Ref, Resolver, atoms, parse
-from engine.schema import RuleFile
+from engine.schema import FEDERAL, RuleFile, code_of
 from facts.errors import InputError, read_text
 from facts.fields import FIELDS
 from facts.reader import parse_text
@@ -264,16 +264,22 @@ def build(parsed: list[tuple[str, str, RuleFile]], root: str = "") -> RuleBase:
     for name, text, rf in parsed:
         st = rf.statute
         owner = st.id if st else None
-        jurisdiction = st.jurisdiction.split("-")[1] if st else None
+        jurisdiction = code_of(st.jurisdiction) if st else None
         resolve = resolver(shared, local.get(owner, {}))
 
         def cond(text_: str, table: str, index: int) -> Node | None:
             if not text_.strip():
                 return None
             try:
-                return parse(text_, resolve)
+                node = parse(text_, resolve)
             except ConditionError as err:
                 raise RuleLoadError(name, locate(text, (table, index, "when")), str(err)) from None
+            state_refs = sorted(k for k in refs(node) if k.startswith("state."))
+            if jurisdiction == FEDERAL and state_refs:
+                raise RuleLoadError(name, locate(text, (table, index, "when")),
+                                    f"a federal statute (jurisdiction = \"US\") cannot read state facts ({', '.join(state_refs)}): "
+                                    "it is evaluated once for the whole business")
+            return node
 
         def line(table: str, index: int) -> int | None:
             return locate(text, (table, index, "id"))

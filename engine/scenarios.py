@@ -14,6 +14,7 @@ A scenario file is TOML::
     apply = ["us-mt-mcdpa"]                # statutes that must apply
     not_apply = ["us-ct-ctdpa"]            # statutes that must not apply (any reason)
     may_apply = []                         # statutes that must be conditional
+    upcoming = ["2028-01-01 us-xx-act"]   # changes reported within 24 months (date, statute or obligation id)
 
 Paths in ``profile`` are relative to the scenario file. In a folder, every ``.toml`` file is a
 scenario except profiles (files with a ``[business]`` table). README: "Regression testing".
@@ -44,6 +45,8 @@ class Expect(BaseModel):
     apply: list[str] = Field(default_factory=list)
     not_apply: list[str] = Field(default_factory=list)
     may_apply: list[str] = Field(default_factory=list)
+    upcoming: list[str] = Field(default_factory=list, description='"YYYY-MM-DD <statute or obligation id>" entries '
+                                "that must be among the changes reported within 24 months")
 
 
 class ScenarioFile(BaseModel):
@@ -174,4 +177,9 @@ def check(s: Scenario, f: Findings, known: set[str] | None = None) -> list[Misma
         law(sid, "conditional", ("conditional",))
     for sid in s.expect.not_apply:
         law(sid, "not applicable (for any reason)", ("not_applicable", "not_in_force", "not_in_play"))
+    changes = {f"{c.date} {c.id}": c for c in f.upcoming}
+    for entry in s.expect.upcoming:
+        if entry not in changes:
+            out.append(Mismatch(entry, "reported as coming into force", "not among the upcoming changes",
+                                [f"upcoming: {key}: {c.change}" for key, c in changes.items()] or ["upcoming: nothing"]))
     return out

@@ -4,7 +4,7 @@ never runs code, and every key not named here is an error.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
@@ -40,16 +40,28 @@ class Dated(Verifiable):
 
 def _known_jurisdiction(value: str) -> str:
     from facts.vocabulary import StateCode
-    if value.split("-")[-1] not in StateCode.values():
-        raise ValueError(f"unknown jurisdiction {value!r}; use US-<postal code>, e.g. US-CA")
+    if value != FEDERAL and value.split("-")[-1] not in StateCode.values():
+        raise ValueError(f"unknown jurisdiction {value!r}; use US-<postal code>, e.g. US-CA, or US for federal law")
     return value
+
+
+FEDERAL = "US"   # the jurisdiction of a federal statute: in play for every business, whatever its states
+
+def code_of(jurisdiction: str) -> str:
+    """The contexts a statute sees: a postal code ("US-CA" -> "CA"), or "US" for federal law."""
+    return jurisdiction.rpartition("-")[2]
+
+
+# What an obligation rests on. A user prioritises a statutory duty differently from a theory that
+# courts are split on, so every finding says which it is.
+BASES = ("statute", "regulation", "case-law", "litigation-risk")
 
 
 class Statute(Verifiable):
     id: str = Field(pattern=r"^us-[a-z]{2,7}-[a-z0-9-]+$", description="us-<state>-<short>")
     name: str
     jurisdiction: Annotated[str, AfterValidator(_known_jurisdiction)] = Field(
-        pattern=r"^US-[A-Z]{2}$", description="US-<postal code>")
+        pattern=r"^US(-[A-Z]{2})?$", description="US-<postal code>, or US for a federal statute")
     citation: str
     source: HttpUrl
     in_force: dt.date
@@ -88,6 +100,16 @@ class Obligation(Dated):
     in_force: dt.date
     regardless_of_applicability: bool = Field(
         default=False, description="true for duties the statute imposes whatever its thresholds (e.g. minors' provisions)")
+    basis: Literal[BASES] = Field(
+        default="statute", description="what the duty rests on: statute, regulation, case-law (a settled "
+        "appellate holding) or litigation-risk (a theory courts are split on)")
+    cases: list[str] = Field(default_factory=list, description="case citations behind a case-law or litigation-risk duty")
+
+    @model_validator(mode="after")
+    def _cases_for_case_law(self):
+        if self.basis in ("case-law", "litigation-risk") and not self.cases:
+            raise ValueError(f"an obligation with basis = {self.basis!r} needs cases = [...] naming the decisions it rests on")
+        return self
 
     @model_validator(mode="after")
     def _from_is_in_force(self):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from engine.evaluate import Findings, trace
+from engine.evaluate import Findings, trace, upcoming
 from engine.rulebase import RULES_DIR, RuleBase, load
 from engine.runner import ReferenceEvaluator, Results
 from facts.profile import Profile
@@ -12,8 +12,10 @@ from facts.profile import Profile
 
 
 class Reggi:
-    def __init__(self, rules: Path | str = RULES_DIR, engine: str = "durable"):
+    def __init__(self, rules: Path | str = RULES_DIR, engine: str = "durable", horizon_months: int = 24):
         self.rulebase: RuleBase = load(rules)
+        # How far ahead evaluations with explanations report what comes into force (0: not at all).
+        self.horizon_months = horizon_months
         if engine == "durable":
             from engine.durable_adapter import DurableEvaluator
             self.engine = DurableEvaluator(self.rulebase)
@@ -23,7 +25,12 @@ class Reggi:
             raise ValueError(f"unknown engine {engine!r}; allowed: durable, reference")
 
     def evaluate(self, profile: Profile, as_of: dt.date | None = None, explain: bool = True) -> Findings:
-        return self.trace(profile, as_of, explain)[0]
+        """The findings on ``as_of``; with ``explain``, also what changes within the horizon."""
+        findings = self.trace(profile, as_of, explain)[0]
+        if explain and self.horizon_months > 0:
+            findings.upcoming = upcoming(self.rulebase, profile, findings, self.horizon_months, self.engine)
+            findings.horizon_months = self.horizon_months
+        return findings
 
     def trace(self, profile: Profile, as_of: dt.date | None = None,
               explain: bool = True) -> tuple[Findings, Results]:

@@ -116,14 +116,21 @@ class Context:
     facts: dict       # field path -> value (None = unknown); derived facts are added per stratum
 
 
-def contexts(profile: Profile, asof: int) -> list[Context]:
-    """One state context per state served and one tool context per (state, tool)."""
+NATIONAL = "US"   # the contexts federal statutes see (engine.schema.FEDERAL)
+
+
+def contexts(profile: Profile, asof: int, national: bool = False) -> list[Context]:
+    """One state context per state served and one tool context per (state, tool); with
+    ``national``, also one "US" context (and one per tool) for federal statutes, in which every
+    state fact is unknown (the loader keeps federal rules from reading state facts)."""
     business = _facts("business", profile.business)
     tools = [(tool.name, _facts("tool", tool)) for tool in profile.tools]   # once, not per state
     result = []
-    for state in profile.states:
-        base = {"asof": asof, **business, **state_facts(state)}
-        code = state.code.value
+    places = [(s.code.value, state_facts(s)) for s in profile.states]
+    if national:
+        places.append((NATIONAL, {key: None for key in FIELDS if key.startswith("state.")}))
+    for code, state in places:
+        base = {"asof": asof, **business, **state}
         result.append(Context(code, "state", code, None, dict(base)))
         for name, facts in tools:
             result.append(Context(f"{code}/{name}", "tool", code, name, {**base, **facts}))

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from conftest import ROOT
 from engine.durable_adapter import DurableEvaluator
-from engine.evaluate import evaluate
+from engine.evaluate import evaluate, upcoming
 from engine.render import render_json
 from engine.rulebase import RULES_DIR, build, read_all
 from facts.profile import Profile
@@ -58,6 +58,9 @@ def test_rule_file_load_order_does_not_change_findings(durable, order, batch):
     shuffled = DurableEvaluator(rulebase)
     for data in batch:
         profile = Profile.model_validate(data)
-        expected = durable.evaluate(profile)
-        assert evaluate(rulebase, profile, profile.as_of, shuffled) == expected
+        full = durable.evaluate(profile)            # with what comes into force within 24 months
+        expected = durable.trace(profile)[0]
+        got = evaluate(rulebase, profile, profile.as_of, shuffled)
+        assert got == expected
+        assert upcoming(rulebase, profile, got, 24, shuffled) == full.upcoming
         assert evaluate(rulebase, profile, profile.as_of) == expected   # the reference interpreter
