@@ -73,11 +73,11 @@ class Business(Strict):
     us_consumers_sold_or_shared: Optional[Count] = fact(
         'US residents whose personal information is bought, sold or shared a year (all states)',
         "How many US residents in all does the business buy, sell or share personal information of in a year?")
-    # Minnesota (and other SBA-exclusion laws): Minn. Stat. §§ 325M.12, 325M.17
+    # The SBA small-business exclusion: Texas, Nebraska, Minnesota
     sba_small_business: Optional[StrictBool] = fact(
         'small business under the SBA size standards',
         "Is the business a small business as defined by the US Small Business Administration's size standards?")
-    # Minnesota, Indiana, Kentucky, Rhode Island, Florida: higher-education exemptions or deferrals
+    # Institutions of higher education: exempt or deferred in VA, UT, TX, IA, MN, IN, KY, RI, FL and others
     higher_education_institution: Optional[StrictBool] = fact(
         'institution of higher education', "Is the business an institution of higher education (a college or university)?")
     # Minnesota § 325M.17, Maryland § 14-4707(a)(2), Florida § 501.715: sale of sensitive data

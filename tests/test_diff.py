@@ -153,8 +153,8 @@ def test_a_missing_business_file_exits_2_naming_it(tmp_path):
 def test_a_new_statute_is_told_apart_from_moved_findings_and_does_not_fail_check(tmp_path):
     head = tmp_path / "head"
     shutil.copytree(RULES, head)
-    (head / "us" / "tx").mkdir()
-    (head / "us" / "tx" / "new.toml").write_text(
+    (head / "us" / "zz").mkdir()
+    (head / "us" / "zz" / "new.toml").write_text(
         '[statute]\nid = "us-tx-newact"\nname = "Texas New Act"\njurisdiction = "US-TX"\n'
         'citation = "Tex. Code § 1"\nsource = "https://example.org/tx"\nin_force = 2020-01-01\n'
         '[[applies]]\nid = "any-business"\nwhen = "business.annual_revenue_usd >= 0"\ntest = "any business"\ncite = "Tex. Code § 1(a)"\n'
