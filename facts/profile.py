@@ -61,6 +61,13 @@ class Business(Strict):
         'knows or targets children under 13', "Does the business know it collects data of children under 13, or direct its service to them?")
     users_13_to_17: Optional[StrictBool] = fact(
         'knows or targets minors aged 13-17', "Does the business know it collects data of minors aged 13 to 17, or direct its service to them?")
+    # Texas, Nebraska (and Minnesota): the SBA small-business exclusion; Nebraska, New Hampshire,
+    # Tennessee: institutions of higher education
+    sba_small_business: Optional[StrictBool] = fact(
+        'small business under the SBA size standards',
+        "Is the business a small business as defined by the US Small Business Administration's size standards?")
+    higher_education_institution: Optional[StrictBool] = fact(
+        'institution of higher education', "Is the business an institution of higher education?")
 
 
 class StateFacts(Strict):

@@ -14,6 +14,12 @@ DATES = [dt.date(2019, 6, 30), dt.date(2022, 6, 1), dt.date(2023, 7, 1), dt.date
          dt.date(2024, 10, 1), dt.date(2025, 1, 1), dt.date(2025, 9, 30), dt.date(2025, 10, 1),
          dt.date(2026, 6, 30), dt.date(2026, 7, 1), dt.date(2026, 11, 26)]
 COVERED = ["CA", "MT", "CT"]
+# Delaware, New Hampshire, New Jersey, Nebraska, Tennessee: their edges and dates
+COUNTS += [9_999, 10_000, 174_999, 175_000]
+REVENUES += [25_000_000]
+DATES += [dt.date(2024, 12, 31), dt.date(2025, 1, 14), dt.date(2025, 1, 15), dt.date(2025, 6, 30),
+          dt.date(2025, 7, 14), dt.date(2025, 7, 15), dt.date(2025, 12, 31), dt.date(2026, 1, 1)]
+COVERED += ["DE", "NH", "NJ", "NE", "TN"]
 
 maybe_bool = st.sampled_from([None, True, False])
 
@@ -54,7 +60,7 @@ def profiles(draw):
                 "percent_revenue_from_selling_or_sharing": draw(st.sampled_from(PERCENTS))}
     for flag in ["nonprofit", "glba_financial_institution", "hipaa_regulated", "sells_personal_data",
                  "shares_for_targeted_advertising", "profiles_consumers", "processes_sensitive_data",
-                 "users_under_13", "users_13_to_17"]:
+                 "users_under_13", "users_13_to_17", "sba_small_business", "higher_education_institution"]:
         business[flag] = draw(maybe_bool)
     business = {k: v for k, v in business.items() if v is not None}
     return {"business": business, "states": draw(states()), "tools": draw(tools()),
