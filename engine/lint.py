@@ -29,7 +29,7 @@ TABLES = {"concepts": Concept, "applies": ApplicabilityTest, "exemptions": Exemp
 VERSIONED = ("applies", "exemptions", "obligations")   # ids that may repeat with disjoint dates
 WORD = {"statute": "statute", "concepts": "concept", "applies": "applicability test",
         "exemptions": "exemption", "obligations": "obligation"}
-PINPOINT = re.compile(r"§\s*[0-9][\w.\-]*\("   # a section with a subsection: § 1798.100(a)
+PINPOINT = re.compile(r"§\s*[0-9][\w.:\-]*\("   # a section with a subsection: § 1798.100(a), § 56:8-166.6(a)
                       r"|§\s*[0-9][\w.\-]*:[\w\-]+,\s*[IVXL]+\b")   # New Hampshire RSA: § 507-H:7, II
 MAX_CASES = 1 << 16   # value combinations tried per condition; larger ones are not judged
 
