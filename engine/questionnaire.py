@@ -34,7 +34,7 @@ DONT_KNOW = {"?", "dk", "don't know", "dont know", "do not know", "unknown", "no
 CHECKLISTS = {
     "business": [
         ("status", "Which of these describe the business?",
-         ["nonprofit", "glba_financial_institution", "hipaa_regulated"]),
+         ["nonprofit", "glba_financial_institution", "hipaa_regulated", "higher_education_institution"]),
         ("activities", "Which of these does the business do?",
          ["sells_personal_data", "shares_for_targeted_advertising", "profiles_consumers",
           "processes_sensitive_data", "users_under_13", "users_13_to_17"]),
@@ -46,8 +46,9 @@ CHECKLISTS = {
 }
 # Order of asking: size tests first (they decide whether a statute applies at all), then status and
 # activities, then the facts of each tool.
-ORDER = ["business.annual_revenue_usd", "business.us_consumers", "business.us_payment_only_consumers",
-         "business.us_consumers_sold_or_shared", "states.*.consumers", "states.*.payment_only_consumers",
+ORDER = ["business.annual_revenue_usd", "business.sba_small_business", "business.us_consumers",
+         "business.us_payment_only_consumers", "business.us_consumers_sold_or_shared",
+         "states.*.consumers", "states.*.payment_only_consumers",
          "states.*.consumers_sold_or_shared", "business.percent_revenue_from_selling_data",
          "business.percent_revenue_from_selling_or_sharing",
          "business:status", "business:activities", "tools.*.collects", "tools.*.vendor_role", "tools:tool"]
@@ -125,11 +126,9 @@ def count_questions(rulebase, profile, pending: list[str], reasons: dict[str, li
     for name in STATE_COUNTS:
         mine = [p for p in out if p.startswith("states.") and split(p)[2] == name]
         us = f"business.{us_field(name)}"
-        if len(mine) >= MANY_STATES:
-            out = [p for p in out if p not in mine]
-            if not has_path(answers, us):   # once answered, even "don't know", not again
-                out.append(us)
-                reasons[us] = sorted({r for p in mine for r in reasons.get(p, [])})
+        if len(mine) >= MANY_STATES and not has_path(answers, us):
+            out = [p for p in out if p not in mine] + [us]   # "don't know" to it: each state is asked
+            reasons[us] = sorted({r for p in mine for r in reasons.get(p, [])})
     us_count = profile.business.us_consumers
     if us_count is not None:
         thresholds = consumer_thresholds(rulebase, as_of)
@@ -218,6 +217,8 @@ def prompt_text(q: Question, number: int) -> str:
         hint = {"enum": "one number or name", "set": "numbers or names, comma-separated, or 'none'",
                 "checklist": "numbers of those that apply, comma-separated, or 'none'"}[q.kind]
         lines.append(f"    Answer with {hint}, or \"don't know\".")
+    elif q.kind == "bool":   # a yes/no fact asked on its own (e.g. the SBA size status)
+        lines.append("    Answer yes or no, or \"don't know\".")
     else:
         lines.append("    Answer with a number, or \"don't know\".")
     return "\n".join(lines)

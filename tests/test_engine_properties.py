@@ -110,5 +110,7 @@ def test_maximal_profile_compiles_and_evaluates(durable, reference):
         assert got == reference.evaluate(p, as_of)
         assert {"us-ca-ccpa", "us-ct-ctdpa"} <= {s.statute for s in got.statutes if s.status == "applies"}
     assert "us-mt-mcdpa" in {s.statute for s in got.statutes if s.status == "applies"}
-    every = {f"{sid}.{r.item.id}" for sid, info in durable.rulebase.statutes.items() for r in info.obligations}
+    in_force = lambda item: (item.from_ is None or item.from_ <= as_of) and (item.until is None or as_of < item.until)
+    every = {f"{sid}.{r.item.id}" for sid, info in durable.rulebase.statutes.items() for r in info.obligations
+             if in_force(r.item)}   # duties enacted for a later date (e.g. NH HB 1460, 2027) are not yet reported
     assert {o.id for o in got.obligations} == every
