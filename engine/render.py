@@ -170,6 +170,20 @@ def _unverified_lines(f: Findings) -> list[str]:
 WHOLE, RECOMMENDED = "The business as a whole", "Recommended for litigation risk (not required by settled law)"
 
 
+_STATE_NAMES = sorted((s.label for s in StateCode), key=len, reverse=True)
+
+
+def _names_a_state(title: str) -> bool:
+    return any(name in title for name in _STATE_NAMES)
+
+
+def _unstated(title: str) -> str:
+    """A duty's title for several states: "the Texas contents" becomes "each state's contents"."""
+    for name in _STATE_NAMES:
+        title = title.replace(f"the {name} ", "each state's ").replace(f"{name}'s ", "each state's ")
+    return title
+
+
 def checklist(f: Findings) -> list[tuple[str, list[str]]]:
     """What to do, per tool and for the business as a whole, before the per-statute detail. The
     same duty in several laws (the same obligation id after the statute's, such as
@@ -186,7 +200,9 @@ def checklist(f: Findings) -> list[tuple[str, list[str]]]:
             continue
         lines = []
         for same in duties.values():
-            title = min((o.title for o in same), key=lambda t: (len(t), t))
+            title = min((o.title for o in same), key=lambda t: (_names_a_state(t), len(t), t))
+            if len({o.jurisdiction for o in same}) > 1:
+                title = _unstated(title)
             places = ", ".join(sorted({o.jurisdiction for o in same}))
             maybe = "" if any(o.status == "applies" for o in same) else ", may apply"
             lines.append(f"{title} ({places}{maybe})")
