@@ -59,6 +59,33 @@ ENGINE_OPTION = click.option("--engine", type=click.Choice(["durable", "referenc
 HORIZON_OPTION = click.option("--horizon", type=click.IntRange(0, 240), default=24, show_default=True, metavar="MONTHS",
                               help="Also report what comes into force within this many months after the "
                                    "evaluation date (0: nothing).")
+REPORT_OPTION = click.option("--output", "-o", "report_file", type=click.Path(dir_okay=False), default=None,
+                             metavar="FILE", help="Write the report to FILE instead of standard output (written "
+                                                  "whole or not at all).")
+
+
+def emit(text: str, report_file: str | None, inputs: tuple = ()) -> None:
+    """The report, to stdout or to ``--output``: written beside the target and renamed into place,
+    so an interrupted run never leaves a file that looks complete; never over one of the inputs."""
+    if not report_file:
+        click.echo(text, nl=False)
+        return
+    import os
+    import tempfile
+    from pathlib import Path
+    target = Path(report_file)
+    for spec in inputs:
+        if spec and spec != "-" and target.exists() and Path(spec).exists() and Path(spec).samefile(target):   # hard links too
+            fail(InputError(report_file, None, f"--output would overwrite the input {spec}; write it elsewhere"))
+    try:
+        handle, temp = tempfile.mkstemp(dir=target.resolve().parent, prefix=f".{target.name}.", suffix=".part")
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.replace(temp, target)
+    except OSError as err:
+        fail(InputError(report_file, None, f"cannot write: {err.strerror or err}"))
+
+
 BUSINESS_OPTION = click.option("--business", type=click.Path(), default=None, metavar="FILE",
                                help="Profile with the business facts for CSV vendor inventories; each row's "
                                     "tool replaces its tools.")
@@ -71,7 +98,8 @@ BUSINESS_OPTION = click.option("--business", type=click.Path(), default=None, me
 @RULES_OPTION
 @ENGINE_OPTION
 @HORIZON_OPTION
-def evaluate(profile, as_of, fmt, rules, engine, horizon):
+@REPORT_OPTION
+def evaluate(profile, as_of, fmt, rules, engine, horizon, report_file):
     """Evaluate a PROFILE (.json or .toml; - reads JSON from stdin)."""
     from engine.render import RENDERERS
     from facts.reader import read_profile
@@ -81,14 +109,15 @@ def evaluate(profile, as_of, fmt, rules, engine, horizon):
         fail(err)
     service = _service(rules, engine, horizon)
     findings = service.evaluate(prof, as_of)
-    click.echo(RENDERERS[fmt](findings, __version__), nl=False)
+    emit(RENDERERS[fmt](findings, __version__), report_file, (profile,))
 
 
 @main.command()
-def schema():
+@REPORT_OPTION
+def schema(report_file):
     """Print the JSON Schema of a profile."""
     from facts.profile import Profile
-    click.echo(json.dumps(Profile.model_json_schema(), indent=2, sort_keys=True))
+    emit(json.dumps(Profile.model_json_schema(), indent=2, sort_keys=True) + "\n", report_file)
 
 
 @main.group()
@@ -153,7 +182,9 @@ def rules_show(rule_id, rules):
 @AS_OF_OPTION
 @FORMAT_OPTION
 @RULES_OPTION
-def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
+@HORIZON_OPTION
+@REPORT_OPTION
+def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules, horizon, report_file):
     """Answer a QUESTION like "Can I use a third-party chat tool in California and Montana?",
     asking only what can change the answer. Prompts go to stderr, the answer to stdout."""
     from engine import questionnaire as qn
@@ -168,7 +199,7 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
     question = question or (answers or {}).get("question")
     if not question and not answers:
         fail(InputError("question", None, "give a question, or --answers/--resume with a saved session"))
-    service = _service(rules)
+    service = _service(rules, horizon=horizon)
     u = understand(question or "")
     if answers is None:
         if u.empty:
@@ -226,7 +257,8 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
         except InputError as err:
             fail(err)
         click.echo(f"Answers saved in {save_file} (reggi evaluate {save_file} gives the same findings).", err=True)
-    click.echo(render_answer(fmt, findings, __version__, question, u.describe(), asked), nl=False)
+    emit(render_answer(fmt, findings, __version__, question, u.describe(), asked), report_file,
+         (answers_file, resume_file, save_file))
 
 
 def _ask_tool_kinds() -> list[dict]:
@@ -407,9 +439,10 @@ def _not_an_input(output: str, inputs: list[str]) -> None:
 @BUSINESS_OPTION
 @AS_OF_OPTION
 @FORMAT_OPTION
+@REPORT_OPTION
 @click.option("--check", is_flag=True, help="Exit 1 if any finding the base gave moved (for CI gates); profiles "
                                            "changed only by statutes the head adds do not count.")
-def diff(profiles, base, head, business, as_of, fmt, check):
+def diff(profiles, base, head, business, as_of, fmt, report_file, check):
     """Evaluate PROFILES (files, folders, JSON Lines, CSV with --business, -) with two rule bases
     and report, per profile, the statutes that flipped and the obligations added, removed or
     changed. Exit 2 if a profile cannot be read."""
@@ -425,7 +458,7 @@ def diff(profiles, base, head, business, as_of, fmt, check):
             report = compare(read_records(profiles, facts), base_dir, head_dir, base_label, head_label, as_of)
         except InputError as err:
             fail(err)
-    click.echo(RENDERERS[fmt](report), nl=False)
+    emit(RENDERERS[fmt](report), report_file, (*profiles, business))
     totals = report.totals
     sys.exit(2 if totals["failed"] else 1 if check and totals["existing_findings_moved"] else 0)
 
