@@ -85,6 +85,21 @@ class Findings:
     upcoming: list[Change] = field(default_factory=list)   # within the horizon, by date then id
     horizon_months: int = 0
 
+    def to_json(self) -> str:
+        """The bytes `reggi evaluate --format json` prints for these findings."""
+        return self._render("json")
+
+    def to_text(self) -> str:
+        return self._render("text")
+
+    def to_markdown(self) -> str:
+        return self._render("markdown")
+
+    def _render(self, fmt: str) -> str:
+        from engine import __version__
+        from engine.render import RENDERERS
+        return RENDERERS[fmt](self, __version__)
+
 
 def evaluate(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None, explain: bool = True) -> Findings:
     return trace(rulebase, profile, as_of, engine, explain)[0]
