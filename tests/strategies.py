@@ -12,7 +12,7 @@ REVENUES = [None, 0, 1_000_000, 24_999_999, 25_000_001, 26_625_000, 26_625_001, 
 PERCENTS = [None, 0, 20, 25, 25.5, 49.9, 50, 100]
 DATES = [dt.date(2019, 6, 30), dt.date(2022, 6, 1), dt.date(2023, 7, 1), dt.date(2024, 9, 30),
          dt.date(2024, 10, 1), dt.date(2025, 1, 1), dt.date(2025, 9, 30), dt.date(2025, 10, 1),
-         dt.date(2026, 6, 30), dt.date(2026, 7, 1), dt.date(2026, 11, 26)]
+         dt.date(2026, 6, 30), dt.date(2026, 7, 1), dt.date(2026, 11, 26), dt.date(2027, 1, 1)]
 COVERED = ["CA", "MT", "CT"]
 
 maybe_bool = st.sampled_from([None, True, False])
@@ -20,7 +20,7 @@ maybe_bool = st.sampled_from([None, True, False])
 
 @st.composite
 def states(draw):
-    codes = draw(st.lists(st.sampled_from(COVERED + ["TX", "OR", "NY"]), min_size=1, max_size=4, unique=True))
+    codes = draw(st.lists(st.sampled_from(COVERED + ["TX", "OR", "NY", "IL", "PA", "WA", "CO", "UT"]), min_size=1, max_size=4, unique=True))
     out = []
     for code in codes:
         consumers = draw(st.sampled_from(COUNTS))
@@ -43,6 +43,9 @@ def tools(draw):
                 "vendor_role": draw(st.sampled_from([None] + VendorRole.values())),
                 "vendor_uses_data_for_own_purposes": draw(maybe_bool),
                 "captures_in_real_time": draw(maybe_bool), "automated_agent": draw(maybe_bool)}
+        for flag in ["records_in_person", "on_pages_with_video", "biometric_identification", "generative_ai",
+                     "customer_service_only", "companion_persona", "consequential_decisions"]:
+            item[flag] = draw(maybe_bool)
         out.append({k: v for k, v in item.items() if v is not None})
     return out
 
@@ -54,7 +57,7 @@ def profiles(draw):
                 "percent_revenue_from_selling_or_sharing": draw(st.sampled_from(PERCENTS))}
     for flag in ["nonprofit", "glba_financial_institution", "hipaa_regulated", "sells_personal_data",
                  "shares_for_targeted_advertising", "profiles_consumers", "processes_sensitive_data",
-                 "users_under_13", "users_13_to_17"]:
+                 "users_under_13", "users_13_to_17", "regulated_occupation", "health_care_provider"]:
         business[flag] = draw(maybe_bool)
     business = {k: v for k, v in business.items() if v is not None}
     return {"business": business, "states": draw(states()), "tools": draw(tools()),
