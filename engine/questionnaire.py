@@ -37,11 +37,14 @@ CHECKLISTS = {
          ["nonprofit", "glba_financial_institution", "hipaa_regulated", "higher_education_institution"]),
         ("activities", "Which of these does the business do?",
          ["sells_personal_data", "shares_for_targeted_advertising", "profiles_consumers",
-          "processes_sensitive_data", "users_under_13", "users_13_to_17"]),
+          "processes_sensitive_data", "users_under_13", "users_13_to_17",
+          "regulated_occupation", "health_care_provider"]),
     ],
     "tools": [
         ("tool", "Which of these are true of {tool}?",
-         ["vendor_uses_data_for_own_purposes", "captures_in_real_time", "automated_agent"]),
+         ["vendor_uses_data_for_own_purposes", "captures_in_real_time", "automated_agent",
+          "records_in_person", "on_pages_with_video", "biometric_identification", "generative_ai",
+          "customer_service_only", "companion_persona", "consequential_decisions"]),
     ],
 }
 # Order of asking: size tests first (they decide whether a statute applies at all), then status and

@@ -101,6 +101,12 @@ class Business(Strict):
         'operates an app store with 250,000 or more apps',
         "Does the business operate an app store or digital distribution platform that offers at least "
         "250,000 different software applications for consumers to download and install?")
+    # Bot and AI laws: Utah AI consumer disclosures (Utah Code § 13-77-103(2)), Texas TRAIGA (health care)
+    regulated_occupation: Optional[StrictBool] = fact(
+        'provides services in a licensed (regulated) occupation', "Does the business provide its services through an occupation that needs a state "
+        "licence or certification (for example health care, law, accounting, financial advice)?")
+    health_care_provider: Optional[StrictBool] = fact(
+        'provides health care services or treatment', "Does the business provide health care services or treatment to patients?")
 
     @model_validator(mode="after")
     def _us_payment_within_total(self):
@@ -141,6 +147,27 @@ class Tool(Strict):
         'tool captures conversation content in real time', "Does the tool capture the content of conversations (chat messages, calls) in real time as they happen?")
     automated_agent: Optional[StrictBool] = fact(
         'an automated agent converses with consumers', "Does an automated agent (bot) converse with consumers through the tool?")
+    # Wiretap, VPPA, bot and biometric laws (rules/us/federal/*, the state wiretap files, BIPA, CUBI,
+    # RCW 19.375, C.R.S. § 6-1-1314, Utah ch. 13-77, companion-chatbot laws, Colorado's ADMT law)
+    records_in_person: Optional[StrictBool] = fact(
+        'tool records in-person conversations', "Does the tool record conversations held in person (for example at a counter, "
+        "a drive-through or in a store), rather than over a telephone line or a chat?")
+    on_pages_with_video: Optional[StrictBool] = fact(
+        'tool runs on pages that show video', "Does the tool run on pages that play video content, so that it can learn which videos a visitor watches?")
+    biometric_identification: Optional[StrictBool] = fact(
+        'tool identifies people by voice or face', "Does the tool identify or verify people by their voice or face (voiceprints, face geometry), "
+        "beyond merely recording audio or video?")
+    generative_ai: Optional[StrictBool] = fact(
+        'the bot generates its replies with generative AI', "Does the bot generate its replies with generative AI (a language model), rather than from fixed scripts?")
+    customer_service_only: Optional[StrictBool] = fact(
+        'the bot is used only for customer service', "Is the bot used only for customer service: questions about the business's own products, "
+        "services, orders and accounts?")
+    companion_persona: Optional[StrictBool] = fact(
+        'the bot acts as a companion', "Is the bot designed as a companion: does it keep up a relationship with users across sessions and respond "
+        "to their social or emotional needs?")
+    consequential_decisions: Optional[StrictBool] = fact(
+        'tool output is used in consequential decisions', "Is the tool's output used to make, or to materially influence, decisions on consumers' "
+        "access to credit, housing, employment, insurance, health care, education or essential services?")
 
     @field_validator("collects")
     @classmethod

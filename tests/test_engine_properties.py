@@ -105,7 +105,8 @@ def test_maximal_profile_compiles_and_evaluates(durable, reference):
                    "captures_in_real_time": True} for i, kind in enumerate(ToolKind.values())],
     }
     p = build(data)
-    for as_of in [dt.date(2023, 7, 1), dt.date(2026, 11, 26)]:
+    # the last date is after every rule's start (Colorado's ADMT law 2027-01-01, SB 243 reports 2027-07-01)
+    for as_of in [dt.date(2023, 7, 1), dt.date(2026, 11, 26), dt.date(2027, 7, 1)]:
         got = durable.evaluate(p, as_of)
         assert got == reference.evaluate(p, as_of)
         assert {"us-ca-ccpa", "us-ct-ctdpa"} <= {s.statute for s in got.statutes if s.status == "applies"}
