@@ -447,17 +447,25 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last))
 
 
-def change_dates(rulebase: RuleBase, codes: set[str]) -> list[dt.date]:
+def change_days(rulebase: RuleBase, codes: set[str]) -> dict[dt.date, set[str]]:
     """Every date on which a statute, test, exemption or obligation of these jurisdictions starts
-    or ends, read from the rule files: the only days on which findings can change."""
-    days: set[dt.date] = set()
+    or ends, read from the rule files (the only days on which findings can change), with the
+    jurisdictions whose rules change that day."""
+    days: dict[dt.date, set[str]] = {}
     for info in rulebase.statutes.values():
-        if code_of(info.meta.jurisdiction) not in codes:
+        code = code_of(info.meta.jurisdiction)
+        if code not in codes:
             continue
-        days |= {info.meta.in_force, info.meta.until}
-        for rule in info.tests + info.exemptions + info.obligations:
-            days |= {rule.item.from_, rule.item.until}
-    return sorted(d for d in days if d is not None)
+        items = [info.meta.in_force, info.meta.until]
+        items += [d for rule in info.tests + info.exemptions + info.obligations for d in (rule.item.from_, rule.item.until)]
+        for day in items:
+            if day is not None:
+                days.setdefault(day, set()).add(code)
+    return dict(sorted(days.items()))
+
+
+def change_dates(rulebase: RuleBase, codes: set[str]) -> list[dt.date]:
+    return list(change_days(rulebase, codes))
 
 
 _STATUTE_CHANGE = {"applies": "will apply", "conditional": "may apply, depending on open questions"}
@@ -469,23 +477,31 @@ def upcoming(rulebase: RuleBase, profile: Profile, now: Findings, months: int, e
     if months <= 0:
         return []
     end = add_months(now.as_of, months)
-    codes = {*now.states, FEDERAL}
+    # A statute reads only its own state's facts (and federal law none), so on each date only the
+    # states whose rules change are evaluated again, each compared with where it was last seen.
+    latest = {code: now for code in [*now.states, FEDERAL]}
     out: list[Change] = []
-    before = now
-    for day in (d for d in change_dates(rulebase, codes) if now.as_of < d <= end):
-        after = evaluate(rulebase, profile, day, engine, explain=False)
-        out += _changes(before, after, rulebase)
-        before = after
+    for day, codes in change_days(rulebase, set(latest)).items():
+        if not now.as_of < day <= end:
+            continue
+        states = [s for s in profile.states if s.code.value in codes] or profile.states[:1]
+        after = evaluate(rulebase, profile.model_copy(update={"states": states}), day, engine, explain=False)
+        changed: list[Change] = []
+        for code in codes:
+            changed += _changes(latest[code], after, rulebase, code)
+            latest[code] = after
+        out += sorted(changed, key=lambda c: (c.jurisdiction, c.kind != "statute", c.id))
     return out
 
 
-def _changes(before: Findings, after: Findings, rulebase: RuleBase) -> list[Change]:
+def _changes(before: Findings, after: Findings, rulebase: RuleBase, code: str) -> list[Change]:
+    """What changed for one jurisdiction's statutes between two evaluations."""
     day = after.as_of.isoformat()
     out: list[Change] = []
     was = {s.statute: s for s in before.statutes}
     for s in after.statutes:
         old = was[s.statute]
-        if s.status == old.status or "not_in_play" in (s.status, old.status):
+        if code_of(s.jurisdiction) != code or s.status == old.status or "not_in_play" in (s.status, old.status):
             continue
         if s.status in _STATUTE_CHANGE:
             change = _STATUTE_CHANGE[s.status]
@@ -497,8 +513,8 @@ def _changes(before: Findings, after: Findings, rulebase: RuleBase) -> list[Chan
             change = "no longer in force"
         out.append(Change(day, "statute", s.statute, s.jurisdiction, change, s.name,
                           [rulebase.statutes[s.statute].meta.citation], list(s.reasons)))
-    old_duties = {o.id: o for o in before.obligations}
-    new_duties = {o.id: o for o in after.obligations}
+    old_duties = {o.id: o for o in before.obligations if code_of(o.jurisdiction) == code}
+    new_duties = {o.id: o for o in after.obligations if code_of(o.jurisdiction) == code}
     for oid in sorted(old_duties.keys() | new_duties.keys()):
         old, new = old_duties.get(oid), new_duties.get(oid)
         either = new or old
@@ -514,4 +530,4 @@ def _changes(before: Findings, after: Findings, rulebase: RuleBase) -> list[Chan
             continue
         out.append(Change(day, "obligation", oid, either.jurisdiction, change, either.title,
                           list(either.citations), legal_basis=either.legal_basis))
-    return sorted(out, key=lambda c: (c.jurisdiction, c.kind != "statute", c.id))
+    return out
