@@ -101,6 +101,9 @@ class Business(Strict):
         'operates an app store with 250,000 or more apps',
         "Does the business operate an app store or digital distribution platform that offers at least "
         "250,000 different software applications for consumers to download and install?")
+    # Alabama Personal Data Protection Act (Act No. 2026-552): employee-count exemptions
+    employees: Optional[Count] = fact(
+        'number of employees', "How many employees does the business have (all locations, full- and part-time)?")
 
     @model_validator(mode="after")
     def _us_payment_within_total(self):

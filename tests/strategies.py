@@ -7,7 +7,7 @@ from facts.vocabulary import DataCategory, ToolKind, VendorRole
 
 # Values around every threshold and date the rule base uses, plus unknown (None).
 COUNTS = [None, 0, 999, 9_999, 10_000, 14_999, 15_000, 24_999, 25_000, 34_999, 35_000, 49_999, 50_000,
-          99_999, 100_000, 250_000]
+          99_999, 100_000, 250_000, 2_999, 3_000, 25_001, 74_999, 75_000]
 REVENUES = [None, 0, 1_000_000, 24_999_999, 25_000_001, 26_625_000, 26_625_001, 40_000_000,
             1_000_000_000, 1_000_000_001]
 PERCENTS = [None, 0, 20, 25, 25.5, 49.9, 50, 100]
@@ -15,8 +15,11 @@ DATES = [dt.date(2019, 6, 30), dt.date(2022, 6, 1), dt.date(2023, 7, 1), dt.date
          dt.date(2024, 10, 1), dt.date(2025, 1, 1), dt.date(2025, 9, 30), dt.date(2025, 10, 1),
          dt.date(2026, 6, 30), dt.date(2026, 7, 1), dt.date(2026, 11, 26),
          dt.date(2024, 7, 1), dt.date(2025, 7, 31), dt.date(2025, 12, 31), dt.date(2026, 1, 1),
-         dt.date(2026, 3, 31), dt.date(2026, 4, 1), dt.date(2029, 7, 31)]
-COVERED = ["CA", "MT", "CT", "MN", "MD", "IN", "KY", "RI", "FL"]
+         dt.date(2026, 3, 31), dt.date(2026, 4, 1), dt.date(2029, 7, 31),
+         dt.date(2026, 12, 31), dt.date(2027, 1, 1), dt.date(2027, 4, 30), dt.date(2027, 5, 1),
+         dt.date(2027, 12, 31), dt.date(2028, 1, 1)]
+EMPLOYEES = [None, 0, 99, 100, 499, 500, 5_000]
+COVERED = ["CA", "MT", "CT", "MN", "MD", "IN", "KY", "RI", "FL", "OK", "LA", "AL", "VT"]
 
 maybe_bool = st.sampled_from([None, True, False])
 
@@ -55,7 +58,8 @@ def profiles(draw):
     business = {"name": "Hypothetical Co", "annual_revenue_usd": draw(st.sampled_from(REVENUES)),
                 "percent_revenue_from_selling_data": draw(st.sampled_from(PERCENTS)),
                 "percent_revenue_from_selling_or_sharing": draw(st.sampled_from(PERCENTS)),
-                "percent_global_revenue_from_online_ads": draw(st.sampled_from(PERCENTS))}
+                "percent_global_revenue_from_online_ads": draw(st.sampled_from(PERCENTS)),
+                "employees": draw(st.sampled_from(EMPLOYEES))}
     for flag in ["nonprofit", "glba_financial_institution", "hipaa_regulated", "sells_personal_data",
                  "shares_for_targeted_advertising", "profiles_consumers", "processes_sensitive_data",
                  "users_under_13", "users_13_to_17", "sba_small_business", "higher_education_institution",
