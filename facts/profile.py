@@ -123,6 +123,12 @@ class StateFacts(Strict):
     consumers_sold_or_shared: Optional[Count] = fact(
         'consumers or households whose personal information is bought, sold or shared a year', "How many residents (consumers or households) of this state does the business buy, sell or share "
         "personal information of in a year?")
+    # Vermont Data Privacy and Online Surveillance Act (Act No. 145 (2026), 9 V.S.A. § 2416(a)(2))
+    sensitive_data_consumers: Optional[Count] = fact(
+        'residents whose sensitive data is processed a year (not counting payment-only)',
+        "How many residents of this state does the business control or process sensitive data of in a year "
+        "(health, biometric, precise geolocation, children's data and the like), not counting data processed "
+        "only to complete a payment?")
 
     @model_validator(mode="after")
     def _payment_within_total(self):

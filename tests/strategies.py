@@ -34,7 +34,8 @@ def states(draw):
         if consumers is not None and payment is not None and payment > consumers:
             payment = consumers
         item = {"code": code, "consumers": consumers, "payment_only_consumers": payment,
-                "consumers_sold_or_shared": draw(st.sampled_from(COUNTS))}
+                "consumers_sold_or_shared": draw(st.sampled_from(COUNTS)),
+                "sensitive_data_consumers": draw(st.sampled_from([None, 0, 2_999, 3_000]))}
         out.append({k: v for k, v in item.items() if v is not None or draw(st.booleans())})
     return out
 
