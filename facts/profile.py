@@ -107,6 +107,9 @@ class Business(Strict):
         "licence or certification (for example health care, law, accounting, financial advice)?")
     health_care_provider: Optional[StrictBool] = fact(
         'provides health care services or treatment', "Does the business provide health care services or treatment to patients?")
+    # Alabama Personal Data Protection Act (Act No. 2026-552): employee-count exemptions
+    employees: Optional[Count] = fact(
+        'number of employees', "How many employees does the business have (all locations, full- and part-time)?")
 
     @model_validator(mode="after")
     def _us_payment_within_total(self):
@@ -126,6 +129,12 @@ class StateFacts(Strict):
     consumers_sold_or_shared: Optional[Count] = fact(
         'consumers or households whose personal information is bought, sold or shared a year', "How many residents (consumers or households) of this state does the business buy, sell or share "
         "personal information of in a year?")
+    # Vermont Data Privacy and Online Surveillance Act (Act No. 145 (2026), 9 V.S.A. § 2416(a)(2))
+    sensitive_data_consumers: Optional[Count] = fact(
+        'residents whose sensitive data is processed a year (not counting payment-only)',
+        "How many residents of this state does the business control or process sensitive data of in a year "
+        "(health, biometric, precise geolocation, children's data and the like), not counting data processed "
+        "only to complete a payment?")
 
     @model_validator(mode="after")
     def _payment_within_total(self):
