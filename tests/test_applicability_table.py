@@ -53,7 +53,13 @@ TABLE = {
     # From 2026-07-01: 35,000 consumers, or any sensitive data, or offers personal data for sale.
     "CT": ("us-ct-ctdpa", lambda c, pct, rev: c >= 35_000 or pct > 0),
     "CA": ("us-ca-ccpa", lambda c, pct, rev: rev > 26_625_000 or pct >= 50),
+    # Enacted in 2026, checked as of 2028-01-01 (LATER): a business of 1,000 employees.
+    "OK": ("us-ok-ocdpa", count_or_sale(100_000, 25_000, 50)),
+    "LA": ("us-la-ldpa", lambda c, pct, rev: rev > 25_000_000 or pct >= 50),   # no one's data sold or shared here
+    "AL": ("us-al-apdpa", lambda c, pct, rev: c > 25_000 or pct > 25),
+    "VT": ("us-vt-vdposa", lambda c, pct, rev: c >= 35_000),   # no sensitive data, nothing offered for sale
 }
+LATER = {"OK", "LA", "AL", "VT"}
 CONSUMERS = [9_999, 10_000, 14_999, 15_000, 24_999, 25_000, 34_999, 35_000, 99_999, 100_000, 174_999, 175_000]
 SHARES = [0, 20, 20.5, 25, 25.5, 50, 50.5]
 REVENUES = [10_000_000, 25_000_000, 26_625_001]
@@ -65,6 +71,8 @@ def business(revenue: int, pct: float) -> dict:
              if name.startswith("business.") and spec.type == "bool"}
     facts.update({name.split(".", 1)[1]: 0 for name, spec in FIELDS.items()
                   if name.startswith("business.") and spec.unit == "percent"})
+    facts.update({name.split(".", 1)[1]: 1000 for name, spec in FIELDS.items()   # employees and the like
+                  if name.startswith("business.") and spec.type == "int" and not name.startswith("business.us_")})
     facts.update(name="Plain Retail Co", annual_revenue_usd=revenue, percent_revenue_from_selling_data=pct,
                  percent_revenue_from_selling_or_sharing=pct, sells_personal_data=pct > 0)
     return facts
@@ -84,12 +92,15 @@ def test_applicability_matches_the_published_table(service, code):
     for consumers, pct, revenue in product(CONSUMERS, SHARES, REVENUES):
         profile = parse_profile({
             "business": business(revenue, pct),
-            "states": [{"code": code, "consumers": consumers, "payment_only_consumers": 0, "consumers_sold_or_shared": 0}],
+            "states": [{"code": code, "consumers": consumers, "payment_only_consumers": 0, "consumers_sold_or_shared": 0,
+                        **{f.split(".", 1)[1]: 0 for f, s in FIELDS.items() if f.startswith("state.") and s.type == "int"
+                           and f not in ("state.consumers", "state.consumers_excluding_payment")}}],
             "tools": [{"name": "Chat", "kind": "live_chat", "collects": ["identifiers", "contact"],
                        "vendor_role": "service_provider", **{f.split(".", 1)[1]: False for f, s in FIELDS.items()
                                                             if f.startswith("tool.") and s.type == "bool"}}],
         }, "table")
-        status = next(s for s in service.evaluate(profile, AS_OF).statutes if s.statute == statute)
+        as_of = dt.date(2028, 1, 1) if code in LATER else AS_OF
+        status = next(s for s in service.evaluate(profile, as_of).statutes if s.statute == statute)
         expected = "applies" if published(consumers, pct, revenue) else "not_applicable"
         if status.status != expected:
             wrong.append(f"{consumers:,} consumers, {pct}% from sale, ${revenue:,}: published {expected}, "
