@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -117,31 +118,51 @@ def _and(*parts: Node | None) -> Node:
 
 # --- locating errors in the source --------------------------------------------------------
 
+_HEADER = re.compile(r"\s*\[(\[)?\s*([^\]]*?)\s*\]")
+
+
+@lru_cache(maxsize=256)
+def _line_index(text: str) -> tuple[list[str], dict, dict, list[bool]]:
+    """A file's lines, its [[table]] header lines by table, its [table] header lines, and which
+    lines start a table: built once per text, so locating every rule of a file is linear."""
+    lines = text.splitlines()
+    arrays: dict[str, list[int]] = {}
+    tables: dict[str, int] = {}
+    is_header = []
+    for i, line in enumerate(lines):
+        m = _HEADER.match(line)
+        is_header.append(bool(m) or line.lstrip().startswith("["))
+        if m and m.group(1):
+            arrays.setdefault(m.group(2), []).append(i)
+        elif m:
+            tables.setdefault(m.group(2), i)
+    return lines, arrays, tables, is_header
+
+
 def locate(text: str, loc: tuple) -> int | None:
     """Best line for a validation error at ``loc`` such as ('obligations', 2, 'cite')."""
-    lines = text.splitlines()
+    lines, arrays, tables, is_header = _line_index(text)
     start, key = 0, None
     parts = list(loc)
     if parts and isinstance(parts[0], str):
         table = parts.pop(0)
         if parts and isinstance(parts[0], int):
             index = parts.pop(0)
-            headers = [i for i, l in enumerate(lines) if re.match(rf"\s*\[\[\s*{re.escape(table)}\s*\]\]", l)]
+            headers = arrays.get(table, [])
             if index < len(headers):
                 start = headers[index]
+        elif table in tables:
+            start = tables[table]
         else:
-            header = next((i for i, l in enumerate(lines) if re.match(rf"\s*\[\s*{re.escape(table)}\s*\]", l)), None)
-            if header is None:
-                key = table
-            else:
-                start = header
+            key = table
     if parts and isinstance(parts[0], str):
         key = parts[0]
     if key:
+        assignment = re.compile(rf"\s*{re.escape(key)}\s*=")
         for i in range(start, len(lines)):
-            if i > start and re.match(r"\s*\[", lines[i]):
+            if i > start and is_header[i]:
                 break
-            if re.match(rf"\s*{re.escape(key)}\s*=", lines[i]):
+            if assignment.match(lines[i]):
                 return i + 1
     return start + 1 if start or loc else None
 
