@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 
-from facts.vocabulary import DataCategory, StateCode, ToolKind, VendorRole
+from facts.vocabulary import DataCategory, FinancialEntityType, InstitutionType, StateCode, ToolKind, VendorRole
 
 Count = Annotated[StrictInt, Field(ge=0)]
 Percent = Annotated[float, Field(ge=0, le=100, strict=True, allow_inf_nan=False)]   # no "50" or true
@@ -61,6 +61,23 @@ class Business(Strict):
         'knows or targets children under 13', "Does the business know it collects data of children under 13, or direct its service to them?")
     users_13_to_17: Optional[StrictBool] = fact(
         'knows or targets minors aged 13-17', "Does the business know it collects data of minors aged 13 to 17, or direct its service to them?")
+    # Montana (MCDPA after SB 297) and Connecticut (CTDPA, minors' provisions § 42-529d, consumer
+    # health data § 42-526, de-identified data §§ 42-523 / 30-14-2815) need these.
+    financial_entity_type: Optional[FinancialEntityType] = fact(
+        'kind of financial entity', "Is the business a chartered bank or credit union (or an affiliate of one), an insurer, "
+        "an insurance producer, a third-party administrator, a registered securities entity, another financial "
+        "institution, or none of these?")
+    institution_type: Optional[InstitutionType] = fact(
+        'kind of public or special institution', "Is the business a government body, a degree-granting institution of "
+        "higher education, a registered national securities association, a tribal government organisation, an air "
+        "carrier, or none of these?")
+    uses_data_to_identify_health_conditions: Optional[StrictBool] = fact(
+        'uses personal data to identify health conditions', "Does the business use personal data to identify a "
+        "consumer's physical or mental health condition or diagnosis (including reproductive, sexual or "
+        "gender-affirming health)?")
+    processes_deidentified_data: Optional[StrictBool] = fact(
+        'holds or discloses de-identified data', "Does the business hold de-identified or pseudonymous data, or give it "
+        "to vendors (for example anonymised transcripts or analytics)?")
 
 
 class StateFacts(Strict):
@@ -94,6 +111,19 @@ class Tool(Strict):
         'tool captures conversation content in real time', "Does the tool capture the content of conversations (chat messages, calls) in real time as they happen?")
     automated_agent: Optional[StrictBool] = fact(
         'an automated agent converses with consumers', "Does an automated agent (bot) converse with consumers through the tool?")
+    # Montana / Connecticut: "sale" needs monetary or other valuable consideration (Mont. Code Ann.
+    # § 30-14-2802, Conn. Gen. Stat. § 42-515); Connecticut employee monitoring (§ 31-48d) and AI
+    # companions (P.A. 26-15) need these.
+    disclosure_for_consideration: Optional[StrictBool] = fact(
+        'data given to the vendor for valuable consideration', "Does the business get money or other valuable "
+        "consideration for the data the vendor receives (for example a free or cheaper service because the vendor may use "
+        "the data for its own purposes)?")
+    monitors_employees: Optional[StrictBool] = fact(
+        'tool records or monitors employees', "Does the tool record or monitor your employees' calls, messages, screens "
+        "or activity (for example call recording for quality assurance)?")
+    ai_companion: Optional[StrictBool] = fact(
+        'bot is an AI companion', "Is the bot designed to keep up an ongoing, human-like relationship with the user "
+        "(an AI companion), rather than only to answer service or product questions?")
 
     @field_validator("collects")
     @classmethod

@@ -3,7 +3,7 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from facts.vocabulary import DataCategory, ToolKind, VendorRole
+from facts.vocabulary import DataCategory, FinancialEntityType, InstitutionType, ToolKind, VendorRole
 
 # Values around every threshold and date the rule base uses, plus unknown (None).
 COUNTS = [None, 0, 999, 14_999, 15_000, 24_999, 25_000, 34_999, 35_000, 49_999, 50_000,
@@ -42,7 +42,9 @@ def tools(draw):
         item = {"name": f"Tool {i}", "kind": draw(st.sampled_from(ToolKind.values())), "collects": collects,
                 "vendor_role": draw(st.sampled_from([None] + VendorRole.values())),
                 "vendor_uses_data_for_own_purposes": draw(maybe_bool),
-                "captures_in_real_time": draw(maybe_bool), "automated_agent": draw(maybe_bool)}
+                "captures_in_real_time": draw(maybe_bool), "automated_agent": draw(maybe_bool),
+                "disclosure_for_consideration": draw(maybe_bool), "monitors_employees": draw(maybe_bool),
+                "ai_companion": draw(maybe_bool)}
         out.append({k: v for k, v in item.items() if v is not None})
     return out
 
@@ -54,8 +56,11 @@ def profiles(draw):
                 "percent_revenue_from_selling_or_sharing": draw(st.sampled_from(PERCENTS))}
     for flag in ["nonprofit", "glba_financial_institution", "hipaa_regulated", "sells_personal_data",
                  "shares_for_targeted_advertising", "profiles_consumers", "processes_sensitive_data",
-                 "users_under_13", "users_13_to_17"]:
+                 "users_under_13", "users_13_to_17", "uses_data_to_identify_health_conditions",
+                 "processes_deidentified_data"]:
         business[flag] = draw(maybe_bool)
+    business["financial_entity_type"] = draw(st.sampled_from([None] + FinancialEntityType.values()))
+    business["institution_type"] = draw(st.sampled_from([None] + InstitutionType.values()))
     business = {k: v for k, v in business.items() if v is not None}
     return {"business": business, "states": draw(states()), "tools": draw(tools()),
             "as_of": draw(st.sampled_from(DATES)).isoformat()}
