@@ -32,14 +32,20 @@ DONT_KNOW = {"?", "dk", "don't know", "dont know", "do not know", "unknown", "no
 CHECKLISTS = {
     "business": [
         ("status", "Which of these describe the business?",
-         ["nonprofit", "glba_financial_institution", "hipaa_regulated"]),
+         ["nonprofit", "glba_financial_institution", "hipaa_regulated",
+          # Montana / Connecticut retained financial exemptions
+          "chartered_bank_or_credit_union", "insurance_entity", "securities_entity"]),
         ("activities", "Which of these does the business do?",
          ["sells_personal_data", "shares_for_targeted_advertising", "profiles_consumers",
-          "processes_sensitive_data", "users_under_13", "users_13_to_17"]),
+          "processes_sensitive_data", "users_under_13", "users_13_to_17",
+          # Connecticut consumer health data; Montana / Connecticut de-identified data
+          "uses_data_to_identify_health_conditions", "processes_deidentified_data"]),
     ],
     "tools": [
         ("tool", "Which of these are true of {tool}?",
-         ["vendor_uses_data_for_own_purposes", "captures_in_real_time", "automated_agent"]),
+         ["vendor_uses_data_for_own_purposes", "captures_in_real_time", "automated_agent",
+          # Montana / Connecticut "sale"; Connecticut employee monitoring and AI companions
+          "disclosure_for_consideration", "monitors_employees", "ai_companion"]),
     ],
 }
 # Order of asking: size tests first (they decide whether a statute applies at all), then status and

@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 
-from facts.vocabulary import DataCategory, FinancialEntityType, InstitutionType, StateCode, ToolKind, VendorRole
+from facts.vocabulary import DataCategory, InstitutionType, StateCode, ToolKind, VendorRole
 
 Count = Annotated[StrictInt, Field(ge=0)]
 Percent = Annotated[float, Field(ge=0, le=100, strict=True, allow_inf_nan=False)]   # no "50" or true
@@ -63,10 +63,15 @@ class Business(Strict):
         'knows or targets minors aged 13-17', "Does the business know it collects data of minors aged 13 to 17, or direct its service to them?")
     # Montana (MCDPA after SB 297) and Connecticut (CTDPA, minors' provisions § 42-529d, consumer
     # health data § 42-526, de-identified data §§ 42-523 / 30-14-2815) need these.
-    financial_entity_type: Optional[FinancialEntityType] = fact(
-        'kind of financial entity', "Is the business a chartered bank or credit union (or an affiliate of one), an insurer, "
-        "an insurance producer, a third-party administrator, a registered securities entity, another financial "
-        "institution, or none of these?")
+    chartered_bank_or_credit_union: Optional[StrictBool] = fact(
+        'chartered bank or credit union (or affiliate)', "Is the business a state- or federally chartered bank or credit "
+        "union, or an affiliate or subsidiary of one?")
+    insurance_entity: Optional[StrictBool] = fact(
+        'insurer, insurance producer or TPA', "Is the business an insurer, an insurance producer (agent or broker) or a "
+        "third-party administrator of self-insurance?")
+    securities_entity: Optional[StrictBool] = fact(
+        'registered securities entity', "Is the business a broker-dealer, investment adviser or other entity registered "
+        "under the securities laws?")
     institution_type: Optional[InstitutionType] = fact(
         'kind of public or special institution', "Is the business a government body, a degree-granting institution of "
         "higher education, a registered national securities association, a tribal government organisation, an air "

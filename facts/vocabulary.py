@@ -113,19 +113,8 @@ class VendorRole(LabelledEnum):
     THIRD_PARTY = ("third_party", "third party")
 
 
-# --- added for the Montana / Connecticut entity exemptions (MCDPA § 30-14-2804 after SB 297,
-# CTDPA § 42-517 after P.A. 25-113, Conn. Gen. Stat. § 42-529d); reusable by other states' files.
-
-class FinancialEntityType(LabelledEnum):
-    BANK = ("bank", "state- or federally chartered bank (or its affiliate or subsidiary)")
-    CREDIT_UNION = ("credit_union", "state- or federally chartered credit union (or its affiliate or subsidiary)")
-    INSURER = ("insurer", "insurer")
-    INSURANCE_PRODUCER = ("insurance_producer", "insurance producer (agent or broker)")
-    THIRD_PARTY_ADMINISTRATOR = ("third_party_administrator", "third-party administrator of self-insurance")
-    SECURITIES_ENTITY = ("securities_entity", "broker-dealer, investment adviser or other registered securities entity")
-    OTHER_FINANCIAL = ("other_financial", "other financial institution (e.g. lender, money transmitter)")
-    NONE = ("none", "not a financial entity")
-
+# --- added for the Connecticut minors' exemptions (Conn. Gen. Stat. § 42-529d); reusable by other
+# states' files that exempt the same public or special bodies.
 
 class InstitutionType(LabelledEnum):
     GOVERNMENT_BODY = ("government_body", "state or local government body")

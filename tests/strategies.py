@@ -3,7 +3,7 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from facts.vocabulary import DataCategory, FinancialEntityType, InstitutionType, ToolKind, VendorRole
+from facts.vocabulary import DataCategory, InstitutionType, ToolKind, VendorRole
 
 # Values around every threshold and date the rule base uses, plus unknown (None).
 COUNTS = [None, 0, 999, 14_999, 15_000, 24_999, 25_000, 34_999, 35_000, 49_999, 50_000,
@@ -57,9 +57,9 @@ def profiles(draw):
     for flag in ["nonprofit", "glba_financial_institution", "hipaa_regulated", "sells_personal_data",
                  "shares_for_targeted_advertising", "profiles_consumers", "processes_sensitive_data",
                  "users_under_13", "users_13_to_17", "uses_data_to_identify_health_conditions",
-                 "processes_deidentified_data"]:
+                 "processes_deidentified_data", "chartered_bank_or_credit_union", "insurance_entity",
+                 "securities_entity"]:
         business[flag] = draw(maybe_bool)
-    business["financial_entity_type"] = draw(st.sampled_from([None] + FinancialEntityType.values()))
     business["institution_type"] = draw(st.sampled_from([None] + InstitutionType.values()))
     business = {k: v for k, v in business.items() if v is not None}
     return {"business": business, "states": draw(states()), "tools": draw(tools()),
