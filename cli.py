@@ -59,6 +59,33 @@ ENGINE_OPTION = click.option("--engine", type=click.Choice(["durable", "referenc
 HORIZON_OPTION = click.option("--horizon", type=click.IntRange(0, 240), default=24, show_default=True, metavar="MONTHS",
                               help="Also report what comes into force within this many months after the "
                                    "evaluation date (0: nothing).")
+REPORT_OPTION = click.option("--output", "-o", "report_file", type=click.Path(dir_okay=False), default=None,
+                             metavar="FILE", help="Write the report to FILE instead of standard output (written "
+                                                  "whole or not at all).")
+
+
+def emit(text: str, report_file: str | None, inputs: tuple = ()) -> None:
+    """The report, to stdout or to ``--output``: written beside the target and renamed into place,
+    so an interrupted run never leaves a file that looks complete; never over one of the inputs."""
+    if not report_file:
+        click.echo(text, nl=False)
+        return
+    import os
+    import tempfile
+    from pathlib import Path
+    target = Path(report_file)
+    for spec in inputs:
+        if spec and spec != "-" and target.exists() and Path(spec).exists() and Path(spec).samefile(target):   # hard links too
+            fail(InputError(report_file, None, f"--output would overwrite the input {spec}; write it elsewhere"))
+    try:
+        handle, temp = tempfile.mkstemp(dir=target.resolve().parent, prefix=f".{target.name}.", suffix=".part")
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.replace(temp, target)
+    except OSError as err:
+        fail(InputError(report_file, None, f"cannot write: {err.strerror or err}"))
+
+
 BUSINESS_OPTION = click.option("--business", type=click.Path(), default=None, metavar="FILE",
                                help="Profile with the business facts for CSV vendor inventories; each row's "
                                     "tool replaces its tools.")
@@ -71,7 +98,8 @@ BUSINESS_OPTION = click.option("--business", type=click.Path(), default=None, me
 @RULES_OPTION
 @ENGINE_OPTION
 @HORIZON_OPTION
-def evaluate(profile, as_of, fmt, rules, engine, horizon):
+@REPORT_OPTION
+def evaluate(profile, as_of, fmt, rules, engine, horizon, report_file):
     """Evaluate a PROFILE (.json or .toml; - reads JSON from stdin)."""
     from engine.render import RENDERERS
     from facts.reader import read_profile
@@ -81,14 +109,15 @@ def evaluate(profile, as_of, fmt, rules, engine, horizon):
         fail(err)
     service = _service(rules, engine, horizon)
     findings = service.evaluate(prof, as_of)
-    click.echo(RENDERERS[fmt](findings, __version__), nl=False)
+    emit(RENDERERS[fmt](findings, __version__), report_file, (profile,))
 
 
 @main.command()
-def schema():
+@REPORT_OPTION
+def schema(report_file):
     """Print the JSON Schema of a profile."""
     from facts.profile import Profile
-    click.echo(json.dumps(Profile.model_json_schema(), indent=2, sort_keys=True))
+    emit(json.dumps(Profile.model_json_schema(), indent=2, sort_keys=True) + "\n", report_file)
 
 
 @main.group()
@@ -153,12 +182,14 @@ def rules_show(rule_id, rules):
 @AS_OF_OPTION
 @FORMAT_OPTION
 @RULES_OPTION
-def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
+@HORIZON_OPTION
+@REPORT_OPTION
+def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules, horizon, report_file):
     """Answer a QUESTION like "Can I use a third-party chat tool in California and Montana?",
     asking only what can change the answer. Prompts go to stderr, the answer to stdout."""
     from engine import questionnaire as qn
     from engine.render import render_answer
-    from facts.question import coverage_message, understand
+    from facts.question import Understanding, coverage_message, understand
 
     try:
         start = answers_file or resume_file
@@ -168,7 +199,7 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
     question = question or (answers or {}).get("question")
     if not question and not answers:
         fail(InputError("question", None, "give a question, or --answers/--resume with a saved session"))
-    service = _service(rules)
+    service = _service(rules, horizon=horizon)
     u = understand(question or "")
     if answers is None:
         if u.empty:
@@ -180,9 +211,8 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
         fail(InputError("question", None, "no US state found in the question; name one, e.g. 'in California', "
                         "or say 'nationwide'"))
     interactive = answers_file is None
-    if start:   # what is evaluated is the saved answers' states and tools
-        u = understand(" ".join(s["code"] for s in answers["states"]))
-        u.tools = [t.get("kind") for t in answers.get("tools", [])]
+    hint = u.data   # data named in the question: a hint when the tool's data is asked
+    u = Understanding.of_answers(answers)   # what is evaluated: the answers' states and tools
     click.echo(f"Question: {question}", err=True)
     for line in u.describe():
         click.echo(f"  understood {line}", err=True)
@@ -192,8 +222,8 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
     def ask_one(q, number, problem=None):
         if problem:
             click.echo(f"    Not accepted: {problem}", err=True)
-        if u.data and q.kind == "set":
-            click.echo("    (your question mentions: " + ", ".join(u.data) + ")", err=True)
+        if hint and q.kind == "set":
+            click.echo("    (your question mentions: " + ", ".join(hint) + ")", err=True)
         while True:
             raw = click.prompt(qn.prompt_text(q, number), err=True, prompt_suffix="\n> ")
             try:
@@ -204,6 +234,11 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
     try:
         if interactive and not start and not click.confirm("Is that right?", default=True, err=True):
             answers = _correct(service, answers)
+            u = Understanding.of_answers(answers)
+        if interactive and not answers.get("tools"):
+            # Nothing recognised is not "no tools": a question about a tool reggi did not know.
+            answers["tools"] = _ask_tool_kinds()
+            u = Understanding.of_answers(answers)
         findings, asked = qn.run(service, answers, as_of, ask_one if interactive else None, start or "answers")
     except click.exceptions.Abort:
         try:
@@ -222,7 +257,34 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
         except InputError as err:
             fail(err)
         click.echo(f"Answers saved in {save_file} (reggi evaluate {save_file} gives the same findings).", err=True)
-    click.echo(render_answer(fmt, findings, __version__, question, u.describe(), asked), nl=False)
+    emit(render_answer(fmt, findings, __version__, question, u.describe(), asked), report_file,
+         (answers_file, resume_file, save_file))
+
+
+def _ask_tool_kinds() -> list[dict]:
+    """Which kinds of tools the question is about, when reggi recognised none."""
+    from facts.question import tool_label
+    from facts.vocabulary import ToolKind
+    kinds = ToolKind.values()
+    menu = "\n".join(f"    {i + 1}. {ToolKind(k).label}" for i, k in enumerate(kinds))
+    while True:
+        raw = click.prompt("reggi did not recognise a tool in the question. Which kinds of tools is it about?\n"
+                           f"{menu}\n    Answer with numbers, comma-separated, or 'none'", err=True, prompt_suffix="\n> ")
+        text = raw.strip().lower()
+        if text in ("none", "no", "nothing"):
+            return []
+        picked = []
+        for item in (t.strip() for t in text.replace(";", ",").split(",") if t.strip()):
+            if item.isdigit() and 1 <= int(item) <= len(kinds):
+                picked.append(kinds[int(item) - 1])
+            elif item in kinds:
+                picked.append(item)
+            else:
+                picked = None
+                break
+        if picked:
+            return [{"name": tool_label(k), "kind": k} for k in dict.fromkeys(picked)]
+        click.echo(f"    Not understood: give numbers from 1 to {len(kinds)}, or 'none'.", err=True)
 
 
 def _correct(service, answers: dict) -> dict:
@@ -234,7 +296,8 @@ def _correct(service, answers: dict) -> dict:
         click.echo("    Name at least one US state, e.g. California or CA, or say 'nationwide'.", err=True)
         states = understand(click.prompt("States", err=True))
     tools = understand(click.prompt("Tools (e.g. live chat, chatbot, helpdesk, call recording, pixel)", err=True))
-    fixed = qn.base_answers(type(states)(states=states.states, tools=tools.tools, data=tools.data))
+    fixed = qn.base_answers(type(states)(states=states.states, tools=tools.tools, data=tools.data,
+                                         products=tools.products))
     fixed["question"] = answers.get("question")
     return fixed
 
@@ -263,7 +326,8 @@ def rules_lint(rules):
 @RULES_OPTION
 @click.option("-v", "--verbose", is_flag=True, help="Also list the scenarios that pass.")
 @click.option("--coverage", is_flag=True,
-              help="Also report, per statute, the tests, exemptions and obligations no scenario made fire.")
+              help="Also report, per statute, the tests, exemptions and obligations no scenario made fire; "
+                   "exit 1 if any never fired.")
 def test_cmd(paths, rules, verbose, coverage):
     """Run golden scenarios (files or folders; default: the project's tests/scenarios).
 
@@ -301,10 +365,12 @@ def test_cmd(paths, rules, verbose, coverage):
                 click.echo(textwrap.indent(str(p), "  "))
         elif verbose:
             click.echo(f"ok   {s.path}")
+    gaps = cover.never_fired() if coverage else []
     if coverage:
         click.echo("\n".join(cover.report()))
-    click.echo(f"{len(scenarios) - failed} passed, {failed} failed, {len(scenarios)} scenarios")
-    sys.exit(1 if failed else 0)
+    click.echo(f"{len(scenarios) - failed} passed, {failed} failed, {len(scenarios)} scenarios"
+               + (f"; {len(gaps)} rule(s) never fired" if gaps else ""))
+    sys.exit(1 if failed or gaps else 0)
 
 
 @main.command()
@@ -373,8 +439,10 @@ def _not_an_input(output: str, inputs: list[str]) -> None:
 @BUSINESS_OPTION
 @AS_OF_OPTION
 @FORMAT_OPTION
-@click.option("--check", is_flag=True, help="Exit 1 if any finding changed (for CI gates).")
-def diff(profiles, base, head, business, as_of, fmt, check):
+@REPORT_OPTION
+@click.option("--check", is_flag=True, help="Exit 1 if any finding the base gave moved (for CI gates); profiles "
+                                           "changed only by statutes the head adds do not count.")
+def diff(profiles, base, head, business, as_of, fmt, report_file, check):
     """Evaluate PROFILES (files, folders, JSON Lines, CSV with --business, -) with two rule bases
     and report, per profile, the statutes that flipped and the obligations added, removed or
     changed. Exit 2 if a profile cannot be read."""
@@ -390,9 +458,9 @@ def diff(profiles, base, head, business, as_of, fmt, check):
             report = compare(read_records(profiles, facts), base_dir, head_dir, base_label, head_label, as_of)
         except InputError as err:
             fail(err)
-    click.echo(RENDERERS[fmt](report), nl=False)
+    emit(RENDERERS[fmt](report), report_file, (*profiles, business))
     totals = report.totals
-    sys.exit(2 if totals["failed"] else 1 if check and totals["changed"] else 0)
+    sys.exit(2 if totals["failed"] else 1 if check and totals["existing_findings_moved"] else 0)
 
 
 if __name__ == "__main__":

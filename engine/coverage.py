@@ -21,6 +21,7 @@ class Coverage:
     scenarios: int = 0
     fired: set[str] = field(default_factory=set)    # rule ids true in some scenario
     missed: set[str] = field(default_factory=set)   # rule ids not true in some scenario in play
+    in_play: set[str] = field(default_factory=set)  # statutes whose state some scenario served
 
     def add(self, results: Results) -> None:
         self.scenarios += 1
@@ -28,8 +29,15 @@ class Coverage:
         for info in self.rulebase.statutes.values():
             if not any(rule_id == info.applicability.id for rule_id, _ in results):
                 continue   # the statute's state is not in play
+            self.in_play.add(info.meta.id)
             for rule in _rules(info):
                 (self.fired if rule.id in fired else self.missed).add(rule.id)
+
+    def never_fired(self) -> list[str]:
+        """Tests, exemptions and obligations of the statutes in play that no scenario made fire:
+        each is a gap (a statute no scenario put in play is not tested at all by this run)."""
+        return sorted(r.id for sid, info in self.rulebase.statutes.items() if sid in self.in_play
+                      for r in _rules(info) if r.id not in self.fired)
 
     def percent(self, kind: str = "obligation") -> float:
         rules = [r for r in self.rulebase.rules if r.kind == kind]

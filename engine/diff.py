@@ -64,6 +64,14 @@ class ProfileDiff:
     def differs(self) -> bool:
         return bool(self.flips or self.restated or self.added or self.removed or self.changed)
 
+    @property
+    def only_new_statutes(self) -> bool:
+        """Changed only because the head adds statutes (and their obligations): no finding the
+        base gave moved. Adding a state's law does this to every profile; it is not a regression."""
+        new = {f.statute for f in self.flips if f.base == "absent"}
+        return (self.differs and not (self.removed or self.changed or self.restated)
+                and len(new) == len(self.flips) and all(o.statute in new for o in self.added))
+
 
 @dataclass
 class Report:
@@ -78,6 +86,8 @@ class Report:
     def totals(self) -> dict:
         changed = [p for p in self.profiles if p.differs]
         return {"profiles": self.compared, "changed": len(changed),
+                "changed_only_by_new_statutes": sum(1 for p in changed if p.only_new_statutes),
+                "existing_findings_moved": sum(1 for p in changed if not p.only_new_statutes),
                 "failed": sum(1 for p in self.profiles if p.error),
                 "unchanged": self.compared - len(self.profiles),
                 "statutes_flipped": sum(len(p.flips) for p in changed),
@@ -194,7 +204,9 @@ def _verdict(r: Report) -> str:
     if not t["changed"]:
         return (f"No changes: the {t['profiles'] - t['failed']} profiles evaluated give the same findings with both "
                 f"rule bases.{failed}")
-    return (f"Totals: {t['changed']} of {t['profiles']} profiles changed; {t['statutes_flipped']} statute(s) flipped, "
+    return (f"Totals: {t['changed']} of {t['profiles']} profiles changed ({t['existing_findings_moved']} with existing "
+            f"findings moved, {t['changed_only_by_new_statutes']} only by statutes the head adds); "
+            f"{t['statutes_flipped']} statute(s) flipped, "
             f"{t['statutes_changed']} changed without flipping; "
             f"obligations: {t['obligations_added']} added, {t['obligations_removed']} removed, "
             f"{t['obligations_changed']} changed.{failed}")

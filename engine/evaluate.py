@@ -9,10 +9,11 @@ import re
 from dataclasses import dataclass, field
 
 from engine.conditions import And, Atom, deciding_atoms, describe, eval_atom, evaluate as evaluate_node
-from engine.rulebase import Rule, RuleBase, StatuteInfo, date_int
+from engine.rulebase import Rule, RuleBase, StatuteInfo, date_int, refs
 from engine.runner import ReferenceEvaluator, Results, run
 from engine.schema import FEDERAL, code_of
 from facts.fields import FIELDS, Context, contexts, label_of
+from facts.population import ESTIMATE_WORDS, share, us_field
 from facts.profile import Profile
 from facts.vocabulary import StateCode
 
@@ -41,6 +42,7 @@ class Finding:
     note: str = ""
     legal_basis: str = "statute"      # statute | regulation | case-law | litigation-risk
     cases: list[str] = field(default_factory=list)
+    estimates: list[str] = field(default_factory=list)    # counts the statute's applicability rests on that are estimates
 
 
 @dataclass
@@ -52,6 +54,7 @@ class StatuteStatus:
     source: str
     status: str                       # applies | conditional | not_applicable | not_in_force | not_in_play
     reasons: list[str] = field(default_factory=list)
+    estimates: list[str] = field(default_factory=list)    # state counts its tests read that are estimates
 
 
 @dataclass
@@ -82,6 +85,21 @@ class Findings:
     upcoming: list[Change] = field(default_factory=list)   # within the horizon, by date then id
     horizon_months: int = 0
 
+    def to_json(self) -> str:
+        """The bytes `reggi evaluate --format json` prints for these findings."""
+        return self._render("json")
+
+    def to_text(self) -> str:
+        return self._render("text")
+
+    def to_markdown(self) -> str:
+        return self._render("markdown")
+
+    def _render(self, fmt: str) -> str:
+        from engine import __version__
+        from engine.render import RENDERERS
+        return RENDERERS[fmt](self, __version__)
+
 
 def evaluate(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None, explain: bool = True) -> Findings:
     return trace(rulebase, profile, as_of, engine, explain)[0]
@@ -104,7 +122,7 @@ def trace(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None,
 
 # --- assembling findings ---------------------------------------------------------------------
 
-_TEMPLATE = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
+_TEMPLATE = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+)\}")
 
 
 def fill(template: str, facts: dict) -> str:
@@ -145,7 +163,8 @@ class _Explainer:
             if aggregate:
                 names = [t.tool for t in self.tools.get(ctx.state, []) if t.facts.get(inner) is atom.value]
                 return f"{', '.join(names)}: {describe(atom, None, with_value=False)}"
-            return describe(atom, ctx.facts.get(key))
+            text = describe(atom, ctx.facts.get(key))
+            return text.replace("(profile: ", f"({ESTIMATE_WORDS}: ") if key in ctx.estimated else text
         text = producer.item.description
         if atom.value is False:
             return f"not: {text}"
@@ -240,6 +259,7 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
             continue
         state_ctx = next(c for c in by_state[code] if c.scope == "state")
         applies = results[(info.applicability.id, state_ctx.id)]
+        status.estimates = _estimates(info, state_ctx, profile)
         if as_of < meta.in_force or (meta.until and as_of >= meta.until):
             status.status = "not_in_force"
             status.reasons = [f"not in force on {as_of.isoformat()} (in force from {meta.in_force.isoformat()}"
@@ -262,6 +282,10 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
                 status.reasons = [f"exempt: {e.item.reason} ({e.item.cite})" for e in exempt]
             else:
                 status.reasons = [_unmet_reason(t, state_ctx) for t in info.tests if _in_range(t.item, as_of)]
+                if not status.reasons:   # in force, but no applicability test yet (or any more)
+                    later = sorted(t.item.from_ for t in info.tests if t.item.from_ and t.item.from_ > as_of)
+                    status.reasons = [f"no applicability test is in force on {as_of.isoformat()}"
+                                      + (f"; the first takes effect on {later[0].isoformat()}" if later else "")]
 
         for rule in info.obligations:
             targets = [c for c in by_state[code] if c.scope == rule.scope]
@@ -275,7 +299,8 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
                 id=f"{sid}.{item.id}", statute=sid, statute_name=meta.name, jurisdiction=meta.jurisdiction,
                 title=item.title, action=item.action, citations=list(item.cite), source=str(meta.source),
                 in_force=item.in_force.isoformat(), status="applies" if true_ctx else "conditional",
-                note=item.note, legal_basis=item.basis, cases=list(item.cases))
+                note=item.note, legal_basis=item.basis, cases=list(item.cases),
+                estimates=[] if item.regardless_of_applicability else list(status.estimates))
             finding.tools = sorted(c.tool for c in (true_ctx or open_ctx) if c.tool)
             if not explain_all:
                 finding.verified = item.verified and meta.verified
@@ -304,6 +329,24 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
                     {k: sorted(v) for k, v in sorted(open_fields.items())})
 
 
+def _estimates(info: StatuteInfo, ctx: Context, profile: Profile) -> list[str]:
+    """The estimated counts this statute's tests read, in words with the figures behind them."""
+    if not ctx.estimated:
+        return []
+    read = set()
+    for key in (k for t in info.tests for k in refs(t.node)):
+        spec = FIELDS.get(key)
+        read |= set(spec.derived_from) if spec and spec.derived_from else {key}   # a derived count: its inputs
+    out = []
+    for key in sorted(ctx.estimated & read):
+        name = key.partition(".")[2]
+        us_count = getattr(profile.business, us_field(name))
+        out.append(f"{StateCode(ctx.state).label}: {FIELDS[key].label}: {label_of(key, ctx.facts.get(key))}, "
+                   f"{ESTIMATE_WORDS} ({share(ctx.state):.2%} of {label_of(key, us_count)} US residents); "
+                   "give the state's own count to replace it")
+    return out
+
+
 def _in_range(item, as_of: dt.date) -> bool:
     return (item.from_ is None or as_of >= item.from_) and (item.until is None or as_of < item.until)
 
@@ -320,6 +363,8 @@ def _test_reason(rule: Rule, ctx: Context, explain: _Explainer) -> str:
 def _unmet_reason(rule: Rule, ctx: Context) -> str:
     item = rule.item
     text = fill(item.unmet, ctx.facts) if item.unmet else f"does not meet: {item.test}"
+    if any("{" + key + "}" in item.unmet for key in ctx.estimated):
+        text += f" ({ESTIMATE_WORDS})"
     return f"{text}{_since(item)} ({item.cite})"
 
 

@@ -29,7 +29,10 @@ TABLES = {"concepts": Concept, "applies": ApplicabilityTest, "exemptions": Exemp
 VERSIONED = ("applies", "exemptions", "obligations")   # ids that may repeat with disjoint dates
 WORD = {"statute": "statute", "concepts": "concept", "applies": "applicability test",
         "exemptions": "exemption", "obligations": "obligation"}
-PINPOINT = re.compile(r"§\s*[0-9][\w.\-]*\(")   # a section with a subsection: § 1798.100(a)
+# A section with a subsection: § 1798.100(a), § 56:8-166.6(a); Minnesota's § 325M.16, subd. 1;
+# New Hampshire's RSA form § 507-H:7, II.
+PINPOINT = re.compile(r"§\s*[0-9][\w.:\-]*(\(|,\s*subd\.\s*[0-9])"
+                      r"|§\s*[0-9][\w.\-]*:[\w\-]+,\s*[IVXL]+\b")
 MAX_CASES = 1 << 16   # value combinations tried per condition; larger ones are not judged
 
 

@@ -21,8 +21,10 @@ from typing import Callable
 
 from facts.errors import InputError
 from facts.fields import FIELDS
+from engine.conditions import atoms
 from facts.paths import has_path, set_path, split
-from facts.question import Understanding
+from facts.population import ESTIMATE_WORDS, STATE_COUNTS, estimate, us_field
+from facts.question import Understanding, tool_label
 from facts.reader import parse_profile, read_data
 from facts.vocabulary import DataCategory, StateCode, ToolKind, VendorRole
 
@@ -32,25 +34,30 @@ DONT_KNOW = {"?", "dk", "don't know", "dont know", "do not know", "unknown", "no
 CHECKLISTS = {
     "business": [
         ("status", "Which of these describe the business?",
-         ["nonprofit", "glba_financial_institution", "hipaa_regulated",
+         ["nonprofit", "glba_financial_institution", "hipaa_regulated", "higher_education_institution",
           # Montana / Connecticut retained financial exemptions
           "chartered_bank_or_credit_union", "insurance_entity", "securities_entity"]),
         ("activities", "Which of these does the business do?",
          ["sells_personal_data", "shares_for_targeted_advertising", "profiles_consumers",
           "processes_sensitive_data", "users_under_13", "users_13_to_17",
+          "regulated_occupation", "health_care_provider",
           # Connecticut consumer health data; Montana / Connecticut de-identified data
           "uses_data_to_identify_health_conditions", "processes_deidentified_data"]),
     ],
     "tools": [
         ("tool", "Which of these are true of {tool}?",
          ["vendor_uses_data_for_own_purposes", "captures_in_real_time", "automated_agent",
-          # Montana / Connecticut "sale"; Connecticut employee monitoring and AI companions
-          "disclosure_for_consideration", "monitors_employees", "ai_companion"]),
+          "records_in_person", "on_pages_with_video", "biometric_identification", "generative_ai",
+          "customer_service_only", "companion_persona", "consequential_decisions",
+          # Montana / Connecticut "sale"; Connecticut employee monitoring
+          "disclosure_for_consideration", "monitors_employees"]),
     ],
 }
 # Order of asking: size tests first (they decide whether a statute applies at all), then status and
 # activities, then the facts of each tool.
-ORDER = ["business.annual_revenue_usd", "states.*.consumers", "states.*.payment_only_consumers",
+ORDER = ["business.annual_revenue_usd", "business.sba_small_business", "business.us_consumers",
+         "business.us_payment_only_consumers", "business.us_consumers_sold_or_shared",
+         "states.*.consumers", "states.*.payment_only_consumers",
          "states.*.consumers_sold_or_shared", "business.percent_revenue_from_selling_data",
          "business.percent_revenue_from_selling_or_sharing",
          "business:status", "business:activities", "tools.*.collects", "tools.*.vendor_role", "tools:tool"]
@@ -68,7 +75,9 @@ class Question:
 def base_answers(u: Understanding, name: str = "Your business") -> dict:
     """The partial profile the question itself gives: the business, its states and tools. Data
     named in the question is a hint for the tool's data question, not the whole answer."""
-    tools = [{"name": ToolKind(kind).label.split(" (")[0].capitalize(), "kind": kind} for kind in u.tools]
+    named = sorted(u.products.items())
+    tools = [{"name": name, "kind": kind} for name, kind in named]
+    tools += [{"name": tool_label(kind), "kind": kind} for kind in u.tools if kind not in u.products.values()]
     return {"business": {"name": name}, "states": [{"code": c} for c in u.states], "tools": tools}
 
 
@@ -99,12 +108,68 @@ def next_question(open_paths: list[str], reasons: dict[str, list[str]]) -> Quest
     field = {"states": "state", "tools": "tool"}.get(section, "business") + "." + name
     spec = FIELDS[field]
     where = StateCode(item).label if section == "states" else item
-    text = spec.question.replace("this state", where) if section == "states" else spec.question
+    text = spec.question
+    if section == "states":   # every state-scoped question names its state, whatever its wording
+        text = text.replace("this state", where) if "this state" in text else f"{where}: {text}"
     if section == "tools":
         text = f"{item}: {text}"
     kind = "percent" if spec.unit == "percent" else ("set" if spec.type == "set" else spec.type)
     options = list(spec.allowed)
     return Question([first], text, kind, options, reasons.get(first, []))
+
+
+# From this many states with the same count open, ask the US-wide count once instead.
+MANY_STATES = 3
+# An estimated count within this factor of a threshold that decides a finding is asked for.
+NEAR = 2
+
+
+def count_questions(rulebase, profile, pending: list[str], reasons: dict[str, list[str]],
+                    answers: dict, as_of: dt.date) -> tuple[list[str], dict[str, list[str]]]:
+    """For a business serving many states: the state counts to ask. Where the same count is open
+    in many states, the US-wide count is asked once (each state's is then estimated from its
+    population share); a state's own count is asked only where its estimate is within a factor
+    of ``NEAR`` of a threshold that decides one of its statutes."""
+    reasons = dict(reasons)
+    out = list(pending)
+    for name in STATE_COUNTS:
+        mine = [p for p in out if p.startswith("states.") and split(p)[2] == name]
+        us = f"business.{us_field(name)}"
+        if len(mine) >= MANY_STATES and not has_path(answers, us):
+            out = [p for p in out if p not in mine] + [us]   # "don't know" to it: each state is asked
+            reasons[us] = sorted({r for p in mine for r in reasons.get(p, [])})
+    us_count = profile.business.us_consumers
+    if us_count is not None:
+        thresholds = consumer_thresholds(rulebase, as_of)
+        for state in profile.states:
+            code, path = state.code.value, f"states.{state.code.value}.consumers"
+            if state.consumers is not None or has_path(answers, path) or path in out:
+                continue
+            guess = estimate(us_count, code)
+            near = [(t, name) for t, name in thresholds.get(code, []) if t / NEAR <= guess <= t * NEAR]
+            if near:
+                out.append(path)
+                reasons[path] = [f"the estimate of {guess:,} ({ESTIMATE_WORDS}) is close to the "
+                                 f"{t:,} threshold of the {name}" for t, name in near]
+    return out, reasons
+
+
+def consumer_thresholds(rulebase, as_of: dt.date) -> dict[str, list[tuple[int, str]]]:
+    """Per state: the consumer-count thresholds that its statutes' applicability tests in force
+    on ``as_of`` compare with."""
+    found: dict[str, set[tuple[int, str]]] = {}
+    for info in rulebase.statutes.values():
+        for test in info.tests:
+            item = test.item
+            if (item.from_ and as_of < item.from_) or (item.until and as_of >= item.until):
+                continue
+            for atom in atoms(test.node):
+                if atom.ref.key in COUNT_KEYS and isinstance(atom.value, int) and atom.value > 0:
+                    found.setdefault(test.jurisdiction, set()).add((atom.value, info.meta.name))
+    return {k: sorted(v) for k, v in found.items()}
+
+
+COUNT_KEYS = {"state.consumers", "state.consumers_excluding_payment"}
 
 
 def parse_answer(q: Question, raw: str):
@@ -161,6 +226,8 @@ def prompt_text(q: Question, number: int) -> str:
         hint = {"enum": "one number or name", "set": "numbers or names, comma-separated, or 'none'",
                 "checklist": "numbers of those that apply, comma-separated, or 'none'"}[q.kind]
         lines.append(f"    Answer with {hint}, or \"don't know\".")
+    elif q.kind == "bool":   # a yes/no fact asked on its own (e.g. the SBA size status)
+        lines.append("    Answer yes or no, or \"don't know\".")
     else:
         lines.append("    Answer with a number, or \"don't know\".")
     return "\n".join(lines)
@@ -190,7 +257,8 @@ def run(service, answers: dict, as_of: dt.date, ask: Callable[..., list] | None,
     while True:
         findings = service.evaluate(profile, as_of)
         pending = [p for p in findings.open_questions if not has_path(answers, p)]
-        q = next_question(pending, findings.open_reasons)
+        pending, reasons = count_questions(service.rulebase, profile, pending, findings.open_reasons, answers, as_of)
+        q = next_question(pending, reasons)
         if q is None or ask is None:
             return findings, asked
         asked += 1

@@ -158,6 +158,58 @@ def _coming_title(f: Findings) -> str:
     return f"Coming into force (within {f.horizon_months} months of {f.as_of.isoformat()})"
 
 
+UNVERIFIED_HEAD = "Findings that rest on a threshold, date or section not verified against a primary source"
+
+
+def _unverified_lines(f: Findings) -> list[str]:
+    """Said once, at the end: which findings rest on unverified facts, and what is unverified."""
+    by_id = {o.id: o for o in f.obligations}
+    return [f"{oid}: {by_id[oid].note}" if by_id[oid].note else oid for oid in f.unverified]
+
+
+WHOLE, RECOMMENDED = "The business as a whole", "Recommended for litigation risk (not required by settled law)"
+
+
+_STATE_NAMES = sorted((s.label for s in StateCode), key=len, reverse=True)
+
+
+def _names_a_state(title: str) -> bool:
+    return any(name in title for name in _STATE_NAMES)
+
+
+def _unstated(title: str) -> str:
+    """A duty's title for several states: "the Texas contents" becomes "each state's contents"."""
+    for name in _STATE_NAMES:
+        title = title.replace(f"the {name} ", "each state's ").replace(f"{name}'s ", "each state's ")
+    return title
+
+
+def checklist(f: Findings) -> list[tuple[str, list[str]]]:
+    """What to do, per tool and for the business as a whole, before the per-statute detail. The
+    same duty in several laws (the same obligation id after the statute's, such as
+    "processor-contract") is one line naming its jurisdictions; litigation risks come last."""
+    groups: dict[str, dict[str, list]] = {}
+    for o in f.obligations:
+        wheres = [RECOMMENDED] if o.legal_basis == RISK else (o.tools or [WHOLE])
+        for where in wheres:
+            groups.setdefault(where, {}).setdefault(o.id.partition(".")[2], []).append(o)
+    out = []
+    for where in [WHOLE, *sorted(k for k in groups if k not in (WHOLE, RECOMMENDED)), RECOMMENDED]:
+        duties = groups.get(where)
+        if not duties:
+            continue
+        lines = []
+        for same in duties.values():
+            title = min((o.title for o in same), key=lambda t: (_names_a_state(t), len(t), t))
+            if len({o.jurisdiction for o in same}) > 1:
+                title = _unstated(title)
+            places = ", ".join(sorted({o.jurisdiction for o in same}))
+            maybe = "" if any(o.status == "applies" for o in same) else ", may apply"
+            lines.append(f"{title} ({places}{maybe})")
+        out.append((where, lines))
+    return out
+
+
 def _status_line(s) -> str:
     if s.status in ("applies", "conditional"):
         return STATUS_WORDS[s.status]
@@ -172,17 +224,27 @@ def render_text(f: Findings, version: str) -> str:
     add(f"States: {', '.join(f.states)}")
     add("")
     out.extend(_wrap(f"Answer: {answer}", ""))
+    if f.obligations:
+        add("")
+        add("What to do:")
+        for where, items in checklist(f):
+            add(f"  {where}:")
+            for item in items:
+                out.extend(_wrap("- " + item, "    "))
+        add("")
+        add("In detail, by law:")
     for status in shown:
         add("")
         add(f"{status.jurisdiction}  {status.name} ({status.citation}): {_status_line(status)}")
         for reason in status.reasons:
             out.extend(_wrap(("because: " if status.status == "applies" else "") + reason, "  "))
+        for estimate in status.estimates:
+            out.extend(_wrap("estimate: " + estimate, "  "))
         for o in (x for x in f.obligations if x.statute == status.statute):
-            mark = "" if o.verified else " (*)"
             prefix = ("[may apply] " if o.status == "conditional" else "") + (
                 "[litigation risk: recommended] " if o.legal_basis == RISK else "")
             add("")
-            out.extend(_wrap(f"- {prefix}{o.title}{mark}  [{o.id}]", "  "))
+            out.extend(_wrap(f"- {prefix}{o.title}  [{o.id}]", "  "))
             if o.tools:
                 out.extend(_wrap("for: " + ", ".join(o.tools), "      "))
             out.extend(_wrap("do: " + o.action, "      "))
@@ -219,8 +281,9 @@ def render_text(f: Findings, version: str) -> str:
         add(f"  {s.citation}: {s.source}")
     if f.unverified:
         add("")
-        out.extend(_wrap("(*) rests on a threshold, date or section that could not be verified against a "
-                         "primary source; `reggi rules lint` lists them.", ""))
+        out.extend(_wrap(UNVERIFIED_HEAD + " (`reggi rules lint` lists every unverified item):", ""))
+        for line in _unverified_lines(f):
+            out.extend(_wrap("- " + line, "  "))
     add("")
     add("Jurisdictions reggi covers: " + ", ".join(sorted({s.jurisdiction for s in f.statutes})))
     add(DISCLAIMER)
@@ -236,6 +299,14 @@ def render_markdown(f: Findings, version: str) -> str:
     add(f"As of {f.as_of.isoformat()} · states: {', '.join(f.states)} · reggi {version}")
     add("")
     add(f"**Answer:** {answer}")
+    if f.obligations:
+        add("")
+        add("## What to do")
+        for where, items in checklist(f):
+            add("")
+            add(f"**{where}**")
+            add("")
+            out.extend(f"- [ ] {item}" for item in items)
     for status in shown:
         add("")
         add(f"## {status.jurisdiction}: {status.name} ({_status_line(status)})")
@@ -244,11 +315,13 @@ def render_markdown(f: Findings, version: str) -> str:
         add("")
         for reason in status.reasons:
             add(f"- {'Because: ' if status.status == 'applies' else ''}{reason}")
+        for estimate in status.estimates:
+            add(f"- Estimate: {estimate}")
         for o in (x for x in f.obligations if x.statute == status.statute):
             add("")
             tag = (" *(may apply)*" if o.status == "conditional" else "") + (
                 " *(litigation risk: recommended)*" if o.legal_basis == RISK else "")
-            add(f"### {o.title}{tag}{'' if o.verified else ' (*)'}")
+            add(f"### {o.title}{tag}")
             add("")
             add(f"`{o.id}` · in force since {o.in_force}" + (f" · for: {', '.join(o.tools)}" if o.tools else ""))
             add("")
@@ -272,9 +345,7 @@ def render_markdown(f: Findings, version: str) -> str:
     section(_coming_title(f), _upcoming_lines(f))
     section("Open questions", [_question(q) for q in f.open_questions])
     section("Sources", [f"[{s.citation}]({s.source})" for s in shown + rest])
-    if f.unverified:
-        add("")
-        add("(*) rests on a threshold, date or section that could not be verified against a primary source.")
+    section(UNVERIFIED_HEAD, _unverified_lines(f))
     add("")
     add("Jurisdictions reggi covers: " + ", ".join(sorted({s.jurisdiction for s in f.statutes})))
     add("")

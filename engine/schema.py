@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Optional
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 ID = r"^[a-z0-9][a-z0-9_-]*$"
 
@@ -77,8 +77,15 @@ class Concept(Verifiable):
 
 
 class ApplicabilityTest(Dated):
-    id: str = Field(pattern=ID)
+    id: str = Field(pattern=ID, description="any id but 'any', which names the statute's own 'one test holds' rule")
     when: str
+    @field_validator("id")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value == "any":
+            raise ValueError("'any' is reserved (it names the statute's own 'one test holds' rule); choose another id")
+        return value
+
     test: str = Field(description="the test in plain words, e.g. 'processes personal data of 25,000 or more Montana consumers a year'")
     unmet: str = Field(default="", description="reason when the test fails; may name fields in braces: {state.consumers}")
     cite: str

@@ -8,11 +8,21 @@ from engine.evaluate import Findings, trace, upcoming
 from engine.rulebase import RULES_DIR, RuleBase, load
 from engine.runner import ReferenceEvaluator, Results
 from facts.profile import Profile
+from facts.reader import load_profile
 
 
 
 class Reggi:
+    """A loaded rule base and the engine that runs it: the object programs use.
+
+    ``rules``: a folder of rule files (default: the shipped ones); ``engine``: "durable" (the Rete
+    engine) or "reference" (the plain interpreter, same findings); ``horizon_months``: how far
+    ahead evaluations report what comes into force. A Reggi pickles as these settings and is
+    rebuilt on unpickling, so it can be sent to multiprocessing, Dask or Spark workers.
+    """
+
     def __init__(self, rules: Path | str = RULES_DIR, engine: str = "durable", horizon_months: int = 24):
+        self._settings = (str(rules), engine, horizon_months)
         self.rulebase: RuleBase = load(rules)
         # How far ahead evaluations with explanations report what comes into force (0: not at all).
         self.horizon_months = horizon_months
@@ -24,8 +34,20 @@ class Reggi:
         else:
             raise ValueError(f"unknown engine {engine!r}; allowed: durable, reference")
 
-    def evaluate(self, profile: Profile, as_of: dt.date | None = None, explain: bool = True) -> Findings:
-        """The findings on ``as_of``; with ``explain``, also what changes within the horizon."""
+    def __getstate__(self) -> dict:
+        return {"settings": self._settings}   # the C engine's sessions do not pickle; the settings do
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(*state["settings"])
+
+    def evaluate(self, profile: Profile | dict | str | Path, as_of: dt.date | str | None = None,
+                 explain: bool = True) -> Findings:
+        """The findings on ``as_of`` (a date or "YYYY-MM-DD"; default: the profile's, else today)
+        for a profile given as a Profile, a dict or a path to a JSON/TOML file; with ``explain``,
+        also what changes within the horizon. Bad input raises InputError naming what is wrong."""
+        profile = load_profile(profile)
+        if isinstance(as_of, str):
+            as_of = dt.date.fromisoformat(as_of)
         findings = self.trace(profile, as_of, explain)[0]
         if explain and self.horizon_months > 0:
             findings.upcoming = upcoming(self.rulebase, profile, findings, self.horizon_months, self.engine)

@@ -10,6 +10,7 @@ import typing
 from dataclasses import dataclass
 from enum import Enum
 
+from facts.population import STATE_COUNTS, estimate, us_field
 from facts.profile import Business, Profile, StateFacts, Tool
 from facts.vocabulary import LabelledEnum
 
@@ -99,12 +100,24 @@ def _facts(scope: str, model) -> dict:
             for name in type(model).model_fields if name != "name"}
 
 
-def state_facts(state: StateFacts) -> dict:
+def state_facts(state: StateFacts, business: Business | None = None) -> tuple[dict, frozenset]:
+    """A state's facts, and which of them are estimates: a count the profile leaves unknown is
+    estimated from the business's US-wide count (facts/population.py), never the other way."""
     facts = _facts("state", state)
-    total, payment = state.consumers, state.payment_only_consumers
+    estimated: set[str] = set()
+    for name in STATE_COUNTS:
+        us_count = getattr(business, us_field(name), None) if business is not None else None
+        if facts[f"state.{name}"] is None and us_count is not None:
+            facts[f"state.{name}"] = estimate(us_count, state.code.value)
+            estimated.add(f"state.{name}")
+    total, payment = facts["state.consumers"], facts["state.payment_only_consumers"]
+    if total is not None and payment is not None and "state.payment_only_consumers" in estimated:
+        facts["state.payment_only_consumers"] = payment = min(payment, total)   # an estimate never exceeds the count
     facts["state.consumers_excluding_payment"] = (
         None if total is None or payment is None else total - payment)
-    return facts
+    if estimated & {"state.consumers", "state.payment_only_consumers"}:
+        estimated.add("state.consumers_excluding_payment")
+    return facts, frozenset(estimated)
 
 
 @dataclass
@@ -114,6 +127,7 @@ class Context:
     state: str
     tool: str | None
     facts: dict       # field path -> value (None = unknown); derived facts are added per stratum
+    estimated: frozenset = frozenset()   # state count fields estimated from US-wide counts
 
 
 NATIONAL = "US"   # the contexts federal statutes see (engine.schema.FEDERAL)
@@ -126,12 +140,12 @@ def contexts(profile: Profile, asof: int, national: bool = False) -> list[Contex
     business = _facts("business", profile.business)
     tools = [(tool.name, _facts("tool", tool)) for tool in profile.tools]   # once, not per state
     result = []
-    places = [(s.code.value, state_facts(s)) for s in profile.states]
+    places = [(s.code.value, *state_facts(s, profile.business)) for s in profile.states]
     if national:
-        places.append((NATIONAL, {key: None for key in FIELDS if key.startswith("state.")}))
-    for code, state in places:
+        places.append((NATIONAL, {key: None for key in FIELDS if key.startswith("state.")}, frozenset()))
+    for code, state, estimated in places:
         base = {"asof": asof, **business, **state}
-        result.append(Context(code, "state", code, None, dict(base)))
+        result.append(Context(code, "state", code, None, dict(base), estimated))
         for name, facts in tools:
-            result.append(Context(f"{code}/{name}", "tool", code, name, {**base, **facts}))
+            result.append(Context(f"{code}/{name}", "tool", code, name, {**base, **facts}, estimated))
     return result

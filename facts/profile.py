@@ -61,6 +61,53 @@ class Business(Strict):
         'knows or targets children under 13', "Does the business know it collects data of children under 13, or direct its service to them?")
     users_13_to_17: Optional[StrictBool] = fact(
         'knows or targets minors aged 13-17', "Does the business know it collects data of minors aged 13 to 17, or direct its service to them?")
+    # US-wide counts: a state's count, where unknown, is estimated from them by population share
+    # (facts/population.py). Asked instead of one count per state when a business serves many.
+    us_consumers: Optional[Count] = fact(
+        'US residents whose personal data is processed a year (all states)',
+        "How many US residents in all (every state together) does the business control or process personal data of in a year? "
+        "reggi estimates each state's count from its share of the US population; you can give a state's own count instead.")
+    us_payment_only_consumers: Optional[Count] = fact(
+        'US residents processed only to complete a payment (all states)',
+        "Of those US residents, how many only to complete a payment transaction (all states together)?")
+    us_consumers_sold_or_shared: Optional[Count] = fact(
+        'US residents whose personal information is bought, sold or shared a year (all states)',
+        "How many US residents in all does the business buy, sell or share personal information of in a year?")
+    # The SBA small-business exclusion: Texas, Nebraska, Minnesota
+    sba_small_business: Optional[StrictBool] = fact(
+        'small business under the SBA size standards',
+        "Is the business a small business as defined by the US Small Business Administration's size standards?")
+    # Institutions of higher education: exempt or deferred in VA, UT, TX, IA, MN, IN, KY, RI, FL and others
+    higher_education_institution: Optional[StrictBool] = fact(
+        'institution of higher education', "Is the business an institution of higher education (a college or university)?")
+    # Minnesota § 325M.17, Maryland § 14-4707(a)(2), Florida § 501.715: sale of sensitive data
+    sells_sensitive_data: Optional[StrictBool] = fact(
+        'sells sensitive data', "Does the business sell sensitive data (health, biometric, precise geolocation, "
+        "children's data and the like) for money or other valuable consideration?")
+    # Rhode Island § 6-48.1-3: the notice duty of commercial websites and internet service providers
+    operates_commercial_website_or_isp: Optional[StrictBool] = fact(
+        'operates a commercial website or is an internet service provider',
+        "Does the business operate a commercial website or online service, or provide internet service?")
+    # Florida Digital Bill of Rights: the "controller" prongs of Fla. Stat. § 501.702(9)(a)4
+    percent_global_revenue_from_online_ads: Optional[Percent] = fact(
+        'share of global revenue from selling online advertisements',
+        "What share of global gross annual revenue (0-100 %) comes from selling advertisements online, "
+        "including targeted advertising?", unit="percent")
+    operates_smart_speaker_voice_service: Optional[StrictBool] = fact(
+        'operates a consumer smart speaker and voice command service',
+        "Does the business operate a consumer smart speaker and voice command service with an integrated "
+        "virtual assistant connected to a cloud service that is activated hands-free by voice?")
+    operates_app_store_250k_apps: Optional[StrictBool] = fact(
+        'operates an app store with 250,000 or more apps',
+        "Does the business operate an app store or digital distribution platform that offers at least "
+        "250,000 different software applications for consumers to download and install?")
+    # Bot and AI laws: Utah AI consumer disclosures (Utah Code § 13-77-103(2)), Texas TRAIGA (health care)
+    regulated_occupation: Optional[StrictBool] = fact(
+        'provides services in a licensed (regulated) occupation', "Does the business provide its services through an occupation that needs a state "
+        "licence or certification (for example health care, law, accounting, financial advice)?")
+    health_care_provider: Optional[StrictBool] = fact(
+        'provides health care services or treatment', "Does the business provide health care services or treatment to patients?")
+
     # Montana (MCDPA after SB 297) and Connecticut (CTDPA, minors' provisions § 42-529d, consumer
     # health data § 42-526, de-identified data §§ 42-523 / 30-14-2815) need these.
     chartered_bank_or_credit_union: Optional[StrictBool] = fact(
@@ -73,9 +120,8 @@ class Business(Strict):
         'registered securities entity', "Is the business a broker-dealer, investment adviser or other entity registered "
         "under the securities laws?")
     institution_type: Optional[InstitutionType] = fact(
-        'kind of public or special institution', "Is the business a government body, a degree-granting institution of "
-        "higher education, a registered national securities association, a tribal government organisation, an air "
-        "carrier, or none of these?")
+        'kind of public or special institution', "Is the business a government body, a registered national securities "
+        "association, a tribal government organisation, an air carrier, or none of these?")
     uses_data_to_identify_health_conditions: Optional[StrictBool] = fact(
         'uses personal data to identify health conditions', "Does the business use personal data to identify a "
         "consumer's physical or mental health condition or diagnosis (including reproductive, sexual or "
@@ -83,6 +129,13 @@ class Business(Strict):
     processes_deidentified_data: Optional[StrictBool] = fact(
         'holds or discloses de-identified data', "Does the business hold de-identified or pseudonymous data, or give it "
         "to vendors (for example anonymised transcripts or analytics)?")
+
+    @model_validator(mode="after")
+    def _us_payment_within_total(self):
+        if (self.us_consumers is not None and self.us_payment_only_consumers is not None
+                and self.us_payment_only_consumers > self.us_consumers):
+            raise ValueError("us_payment_only_consumers cannot exceed us_consumers")
+        return self
 
 
 class StateFacts(Strict):
@@ -116,9 +169,29 @@ class Tool(Strict):
         'tool captures conversation content in real time', "Does the tool capture the content of conversations (chat messages, calls) in real time as they happen?")
     automated_agent: Optional[StrictBool] = fact(
         'an automated agent converses with consumers', "Does an automated agent (bot) converse with consumers through the tool?")
+    # Wiretap, VPPA, bot and biometric laws (rules/us/federal/*, the state wiretap files, BIPA, CUBI,
+    # RCW 19.375, C.R.S. § 6-1-1314, Utah ch. 13-77, companion-chatbot laws, Colorado's ADMT law)
+    records_in_person: Optional[StrictBool] = fact(
+        'tool records in-person conversations', "Does the tool record conversations held in person (for example at a counter, "
+        "a drive-through or in a store), rather than over a telephone line or a chat?")
+    on_pages_with_video: Optional[StrictBool] = fact(
+        'tool runs on pages that show video', "Does the tool run on pages that play video content, so that it can learn which videos a visitor watches?")
+    biometric_identification: Optional[StrictBool] = fact(
+        'tool identifies people by voice or face', "Does the tool identify or verify people by their voice or face (voiceprints, face geometry), "
+        "beyond merely recording audio or video?")
+    generative_ai: Optional[StrictBool] = fact(
+        'the bot generates its replies with generative AI', "Does the bot generate its replies with generative AI (a language model), rather than from fixed scripts?")
+    customer_service_only: Optional[StrictBool] = fact(
+        'the bot is used only for customer service', "Is the bot used only for customer service: questions about the business's own products, "
+        "services, orders and accounts?")
+    companion_persona: Optional[StrictBool] = fact(
+        'the bot acts as a companion', "Is the bot designed as a companion: does it keep up a relationship with users across sessions and respond "
+        "to their social or emotional needs?")
+    consequential_decisions: Optional[StrictBool] = fact(
+        'tool output is used in consequential decisions', "Is the tool's output used to make, or to materially influence, decisions on consumers' "
+        "access to credit, housing, employment, insurance, health care, education or essential services?")
     # Montana / Connecticut: "sale" needs monetary or other valuable consideration (Mont. Code Ann.
-    # § 30-14-2802, Conn. Gen. Stat. § 42-515); Connecticut employee monitoring (§ 31-48d) and AI
-    # companions (P.A. 26-15) need these.
+    # § 30-14-2802, Conn. Gen. Stat. § 42-515); Connecticut employee monitoring (§ 31-48d).
     disclosure_for_consideration: Optional[StrictBool] = fact(
         'data given to the vendor for valuable consideration', "Does the business get money or other valuable "
         "consideration for the data the vendor receives (for example a free or cheaper service because the vendor may use "
@@ -126,9 +199,6 @@ class Tool(Strict):
     monitors_employees: Optional[StrictBool] = fact(
         'tool records or monitors employees', "Does the tool record or monitor your employees' calls, messages, screens "
         "or activity (for example call recording for quality assurance)?")
-    ai_companion: Optional[StrictBool] = fact(
-        'bot is an AI companion', "Is the bot designed to keep up an ongoing, human-like relationship with the user "
-        "(an AI companion), rather than only to answer service or product questions?")
 
     @field_validator("collects")
     @classmethod

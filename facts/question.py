@@ -4,9 +4,21 @@ categories it names. No network, no model: word lists and longest-match-first sc
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 from facts.vocabulary import DataCategory, StateCode, ToolKind
+
+ALIASES = Path(__file__).resolve().parent / "data" / "aliases.toml"
+
+
+@cache
+def aliases() -> dict:
+    """Other names of states and product names by kind of tool (facts/data/aliases.toml)."""
+    with ALIASES.open("rb") as handle:
+        return tomllib.load(handle)
 
 # Two-letter codes that are also ordinary English words are recognised only in capitals and only
 # when the question is not written all in capitals ("IN", "OR", "ME" ...).
@@ -16,17 +28,22 @@ ALL_STATES = [c.value for c in StateCode]
 _NATIONWIDE = [r"\ball (?:50 |fifty )?(?:us |u\.s\. )?states\b", r"\bnationwide\b", r"\bnation-wide\b",
                r"\bevery (?:us |u\.s\. )?state\b", r"\bacross the (?:us|u\.s\.|united states|country)\b",
                r"\bthroughout the (?:us|u\.s\.|united states|country)\b", r"\ball of the (?:us|united states)\b"]
+# "the US" alone means every state only when no state is named ("US customers in Texas" is Texas).
+_WHOLE_US = [r"\bthe (?:us|usa|united states)\b", r"(?<!\w)u\.s\.(?:a\.)?(?!\w)", r"\bin (?:the )?US\b"]
 
 TOOL_SYNONYMS: dict[str, list[str]] = {
     "live_chat": ["live chat", "live-chat", "chat widget", "chat tool", "chat tools", "web chat", "webchat",
-                  "chat software", "chat service", "chat platform", "messaging widget", "chat"],
+                  "chat software", "chat service", "chat platform", "messaging widget", "chat with customers",
+                  "chat with our customers", "chatting with customers", "chat"],
     "ai_chatbot": ["ai chatbot", "ai chat bot", "chatbot", "chat bot", "chatbots", "ai assistant", "virtual assistant",
                    "ai agent", "conversational ai", "genai assistant", "bot"],
     "helpdesk": ["customer service tool", "customer service tools", "customer service platform", "customer service software",
                  "customer support tool", "customer support tools", "customer support", "customer service", "help desk",
                  "helpdesk", "ticketing", "support desk", "support ticket"],
     "call_recording": ["call recording", "call-recording", "contact center", "contact centre", "call center",
-                       "call centre", "recorded calls", "record calls", "recording calls"],
+                       "call centre", "recorded calls", "record calls", "recording calls", "record sales calls",
+                       "record customer calls", "record phone calls", "recording sales calls", "recording customer calls",
+                       "recording phone calls", "record our calls", "calls are recorded", "call recordings of"],
     "voice_agent": ["voice agent", "voice bot", "voicebot", "ivr", "ai voice", "phone bot"],
     "web_analytics": ["web analytics", "analytics", "google analytics"],
     "session_replay": ["session replay", "session recording", "session-replay", "heatmap", "heat map", "screen recording"],
@@ -65,6 +82,18 @@ class Understanding:
     tools: list[str] = field(default_factory=list)        # tool kinds
     data: list[str] = field(default_factory=list)         # data categories
     nationwide: bool = False
+    products: dict[str, str] = field(default_factory=dict)   # product named -> its kind
+
+    @classmethod
+    def of_answers(cls, answers: dict) -> "Understanding":
+        """What a saved (or corrected) set of answers says, read from its fields, not its words:
+        postal codes such as OR or IN are states here, whatever English makes of them."""
+        states = sorted({s["code"] for s in answers.get("states", []) if s.get("code") in ALL_STATES})
+        tools = answers.get("tools", [])
+        kinds = [t.get("kind") for t in tools if t.get("kind") in ToolKind.values()]
+        return cls(states=states, tools=list(dict.fromkeys(kinds)), nationwide=len(states) == len(ALL_STATES),
+                   products={t["name"]: t["kind"] for t in tools if t.get("name") and t.get("kind") in ToolKind.values()
+                             and t["name"] != tool_label(t["kind"])})
 
     @property
     def empty(self) -> bool:
@@ -72,8 +101,10 @@ class Understanding:
 
     def describe(self) -> list[str]:
         states = "all states" if self.nationwide else ", ".join(StateCode(s).label for s in self.states)
+        named = {kind: [p for p, k in sorted(self.products.items()) if k == kind] for kind in self.tools}
+        tools = [ToolKind(t).label + (f" ({', '.join(named[t])})" if named[t] else "") for t in self.tools]
         return [f"states: {states or 'none named'}",
-                f"tools: {', '.join(ToolKind(t).label for t in self.tools) or 'none named'}",
+                f"tools: {', '.join(tools) or 'none named'}",
                 f"data: {', '.join(DataCategory(d).label for d in self.data) or 'not named'}"]
 
 
@@ -90,6 +121,12 @@ def _scan(text: str, synonyms: dict[str, list[str]]) -> list[str]:
     return found
 
 
+def tool_label(kind: str) -> str:
+    """The name reggi gives a tool the question names only by kind: "AI chatbot or virtual assistant"."""
+    label = ToolKind(kind).label.split(" (")[0]
+    return label[0].upper() + label[1:]
+
+
 def understand(question: str) -> Understanding:
     u = Understanding()
     text = question or ""
@@ -98,10 +135,11 @@ def understand(question: str) -> Understanding:
         u.states = list(ALL_STATES)
     else:
         names = {s.label.lower(): s.value for s in StateCode}
-        names.update({"washington, d.c.": "DC", "washington d.c.": "DC", "washington dc": "DC", "d.c.": "DC"})
+        names.update({alias.lower(): code for code, words in aliases()["states"].items() for alias in words})
         rest = text
         for name in sorted(names, key=len, reverse=True):     # "west virginia" before "virginia"
-            pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE)
+            pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)" if name[-1].isalnum()
+                                 else rf"(?<!\w){re.escape(name)}", re.IGNORECASE)
             if pattern.search(rest):
                 rest = pattern.sub(" ", rest)
                 u.states.append(names[name])
@@ -113,8 +151,15 @@ def understand(question: str) -> Understanding:
                 if code in _WORDLIKE_CODES and not re.search(rf"(?:,|\band\b|\bor\b|\bin\b)\s*{code}\b|\b{code}\s*(?:,|\band\b)", rest):
                     continue   # a capitalised English word rather than a list of states
                 u.states.append(code)
+        if not u.states and any(re.search(p, text, re.IGNORECASE) for p in _WHOLE_US):
+            u.nationwide, u.states = True, list(ALL_STATES)
     u.states = sorted(set(u.states))
-    u.tools = _scan(text, TOOL_SYNONYMS)
+    products = {name: [name] for name in aliases()["products"]}
+    for name in _scan(text, products):     # named products first: "Gong" is call recording
+        kind = aliases()["products"][name]
+        u.products[name] = kind
+        text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", text, flags=re.IGNORECASE)
+    u.tools = list(dict.fromkeys(list(u.products.values()) + _scan(text, TOOL_SYNONYMS)))
     u.data = _scan(text, DATA_SYNONYMS)
     return u
 

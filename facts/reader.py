@@ -108,3 +108,13 @@ def read_data(path: str) -> tuple[str, dict]:
 def read_profile(path: str) -> Profile:
     name, data = read_data(path)
     return parse_profile(data, name)
+
+
+def load_profile(source, name: str = "profile") -> Profile:
+    """A validated profile from a path (JSON or TOML), a dict, or a Profile; bad input raises
+    InputError naming the file or field and what is allowed."""
+    if isinstance(source, Profile):
+        return source
+    if isinstance(source, dict):
+        return parse_profile(source, name)
+    return read_profile(str(source))

@@ -118,7 +118,6 @@ class VendorRole(LabelledEnum):
 
 class InstitutionType(LabelledEnum):
     GOVERNMENT_BODY = ("government_body", "state or local government body")
-    HIGHER_EDUCATION = ("higher_education", "institution of higher education (degree-granting)")
     NATIONAL_SECURITIES_ASSOCIATION = ("national_securities_association", "registered national securities association")
     TRIBAL_GOVERNMENT = ("tribal_government", "tribal nation government organisation")
     AIR_CARRIER = ("air_carrier", "air carrier")

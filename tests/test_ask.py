@@ -124,6 +124,9 @@ def decided(findings):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(profiles(), st.randoms(use_true_random=False))
 def test_questionnaire_reaches_the_full_profiles_findings_in_any_order(reference, monkeypatch, data, rnd):
+    # Without US-wide counts: with them, states far from a threshold keep their estimates, which
+    # need not equal the counts a full profile gives (tests/test_ask_understanding.py).
+    data = {**data, "business": {k: v for k, v in data["business"].items() if not k.startswith("us_")}}
     full = parse_profile(data, "full")
     as_of = full.as_of
     start = {"business": {"name": data["business"]["name"]},

@@ -161,3 +161,32 @@ def test_coverage_of_the_project_suite_is_100_percent_of_obligations():
     assert result.exit_code == 0, result.output
     assert "Total: 100.0% of obligations fired" in result.output
     assert "never fired" not in result.output
+
+
+def test_coverage_with_an_unfired_exemption_exits_non_zero(tmp_path):
+    scenario = tmp_path / "one.toml"
+    scenario.write_text('description = "Montana applies"\nas_of = 2026-01-15\n'
+                        f'profile = "{(EXAMPLES / "chat-tool-ca-mt.json").as_posix()}"\n'
+                        '[expect]\napply = ["us-mt-mcdpa"]\n')
+    plain = run("test", str(scenario))
+    assert plain.exit_code == 0, plain.output
+    covered = run("test", "--coverage", str(scenario))
+    assert covered.exit_code == 1
+    assert "exemption hipaa" in covered.output and "rule(s) never fired" in covered.output
+
+
+def test_output_writes_the_report_whole_and_never_over_an_input(tmp_path):
+    import os
+    out = tmp_path / "report.md"
+    result = run("evaluate", CHAT, "--as-of", "2026-11-26", "--format", "markdown", "--output", str(out))
+    assert result.exit_code == 0 and result.output == ""
+    assert out.read_text(encoding="utf-8") == run("evaluate", CHAT, "--as-of", "2026-11-26", "--format", "markdown").output
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+    profile = tmp_path / "p.json"
+    profile.write_text((EXAMPLES / "chat-tool-ca-mt.json").read_text())
+    os.link(profile, tmp_path / "alias.json")
+    refused = run("evaluate", str(profile), "--output", str(tmp_path / "alias.json"))
+    assert refused.exit_code == 2 and "would overwrite the input" in refused.output
+    assert (tmp_path / "alias.json").read_text() == profile.read_text()
+    for command in ("evaluate", "ask", "batch", "diff", "schema"):   # every command that writes a report
+        assert "--output" in run(command, "--help").output, command

@@ -60,7 +60,7 @@ def test_check_exits_1_on_a_change_and_the_text_names_the_profiles(montana_at_50
     assert result.exit_code == 1
     assert "mt-outdoor-retailer-30k.json" in result.stdout and "applies -> not_applicable" in result.stdout
     assert "tx-only-retailer.json" not in result.stdout and "mt-ski-rental" not in result.stdout
-    assert "Totals: 5 of 13 profiles changed" in result.stdout
+    assert "Totals: 5 of 13 profiles changed (5 with existing findings moved" in result.stdout
     markdown = diff("--base", RULES, "--head", montana_at_50000, CORPUS, "--format", "markdown")
     assert markdown.exit_code == 0 and "corpus/mt-outdoor-retailer-30k.json (Big Sky" in markdown.stdout
     assert "- Removed `us-mt-mcdpa.processor-contract`" in markdown.stdout
@@ -148,3 +148,18 @@ def test_when_every_profile_fails_nothing_is_said_to_be_unchanged(tmp_path):
 def test_a_missing_business_file_exits_2_naming_it(tmp_path):
     result = diff("--base", RULES, "--head", RULES, CORPUS, "--business", str(tmp_path / "nope.json"))
     assert result.exit_code == 2 and "nope.json: no such file" in result.stderr and result.stdout == ""
+
+
+def test_a_new_statute_is_told_apart_from_moved_findings_and_does_not_fail_check(tmp_path):
+    head = tmp_path / "head"
+    shutil.copytree(RULES, head)
+    (head / "us" / "zz").mkdir()
+    (head / "us" / "zz" / "new.toml").write_text(
+        '[statute]\nid = "us-tx-newact"\nname = "Texas New Act"\njurisdiction = "US-TX"\n'
+        'citation = "Tex. Code § 1"\nsource = "https://example.org/tx"\nin_force = 2020-01-01\n'
+        '[[applies]]\nid = "any-business"\nwhen = "business.annual_revenue_usd >= 0"\ntest = "any business"\ncite = "Tex. Code § 1(a)"\n'
+        '[[obligations]]\nid = "notice"\ntitle = "Give notice"\naction = "Do it."\ncite = ["Tex. Code § 2(a)"]\nin_force = 2020-01-01\n')
+    result = diff("--base", RULES, "--head", str(head), CORPUS, "--check")
+    assert result.exit_code == 0, result.output
+    assert "0 with existing findings moved" in result.stdout and "only by statutes the head adds" in result.stdout
+    assert "tx-only-retailer.json" in result.stdout

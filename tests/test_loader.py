@@ -124,3 +124,9 @@ when = "concept.a"
 def test_loading_does_not_execute_code(tmp_path):
     err = error_of(tmp_path, GOOD.replace("state.consumers >= 100", "__import__('os').system('false')"))
     assert "not allowed" in err.message or "unknown field" in err.message
+
+
+def test_applicability_id_any_is_reserved(tmp_path):
+    with pytest.raises(RuleLoadError, match="'any' is reserved") as err:
+        load(write(tmp_path, GOOD.replace('id = "consumers"', 'id = "any"')))
+    assert err.value.line == line_of(GOOD, 'id = "consumers"')
