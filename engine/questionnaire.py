@@ -34,17 +34,23 @@ DONT_KNOW = {"?", "dk", "don't know", "dont know", "do not know", "unknown", "no
 CHECKLISTS = {
     "business": [
         ("status", "Which of these describe the business?",
-         ["nonprofit", "glba_financial_institution", "hipaa_regulated", "higher_education_institution"]),
+         ["nonprofit", "glba_financial_institution", "hipaa_regulated", "higher_education_institution",
+          # Montana / Connecticut retained financial exemptions
+          "chartered_bank_or_credit_union", "insurance_entity", "securities_entity"]),
         ("activities", "Which of these does the business do?",
          ["sells_personal_data", "shares_for_targeted_advertising", "profiles_consumers",
           "processes_sensitive_data", "users_under_13", "users_13_to_17",
-          "regulated_occupation", "health_care_provider"]),
+          "regulated_occupation", "health_care_provider",
+          # Connecticut consumer health data; Montana / Connecticut de-identified data
+          "uses_data_to_identify_health_conditions", "processes_deidentified_data"]),
     ],
     "tools": [
         ("tool", "Which of these are true of {tool}?",
          ["vendor_uses_data_for_own_purposes", "captures_in_real_time", "automated_agent",
           "records_in_person", "on_pages_with_video", "biometric_identification", "generative_ai",
-          "customer_service_only", "companion_persona", "consequential_decisions"]),
+          "customer_service_only", "companion_persona", "consequential_decisions",
+          # Montana / Connecticut "sale"; Connecticut employee monitoring
+          "disclosure_for_consideration", "monitors_employees"]),
     ],
 }
 # Order of asking: size tests first (they decide whether a statute applies at all), then status and

@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 
-from facts.vocabulary import DataCategory, StateCode, ToolKind, VendorRole
+from facts.vocabulary import DataCategory, InstitutionType, StateCode, ToolKind, VendorRole
 
 Count = Annotated[StrictInt, Field(ge=0)]
 Percent = Annotated[float, Field(ge=0, le=100, strict=True, allow_inf_nan=False)]   # no "50" or true
@@ -111,6 +111,28 @@ class Business(Strict):
     employees: Optional[Count] = fact(
         'number of employees', "How many employees does the business have (all locations, full- and part-time)?")
 
+    # Montana (MCDPA after SB 297) and Connecticut (CTDPA, minors' provisions § 42-529d, consumer
+    # health data § 42-526, de-identified data §§ 42-523 / 30-14-2815) need these.
+    chartered_bank_or_credit_union: Optional[StrictBool] = fact(
+        'chartered bank or credit union (or affiliate)', "Is the business a state- or federally chartered bank or credit "
+        "union, or an affiliate or subsidiary of one?")
+    insurance_entity: Optional[StrictBool] = fact(
+        'insurer, insurance producer or TPA', "Is the business an insurer, an insurance producer (agent or broker) or a "
+        "third-party administrator of self-insurance?")
+    securities_entity: Optional[StrictBool] = fact(
+        'registered securities entity', "Is the business a broker-dealer, investment adviser or other entity registered "
+        "under the securities laws?")
+    institution_type: Optional[InstitutionType] = fact(
+        'kind of public or special institution', "Is the business a government body, a registered national securities "
+        "association, a tribal government organisation, an air carrier, or none of these?")
+    uses_data_to_identify_health_conditions: Optional[StrictBool] = fact(
+        'uses personal data to identify health conditions', "Does the business use personal data to identify a "
+        "consumer's physical or mental health condition or diagnosis (including reproductive, sexual or "
+        "gender-affirming health)?")
+    processes_deidentified_data: Optional[StrictBool] = fact(
+        'holds or discloses de-identified data', "Does the business hold de-identified or pseudonymous data, or give it "
+        "to vendors (for example anonymised transcripts or analytics)?")
+
     @model_validator(mode="after")
     def _us_payment_within_total(self):
         if (self.us_consumers is not None and self.us_payment_only_consumers is not None
@@ -177,6 +199,15 @@ class Tool(Strict):
     consequential_decisions: Optional[StrictBool] = fact(
         'tool output is used in consequential decisions', "Is the tool's output used to make, or to materially influence, decisions on consumers' "
         "access to credit, housing, employment, insurance, health care, education or essential services?")
+    # Montana / Connecticut: "sale" needs monetary or other valuable consideration (Mont. Code Ann.
+    # § 30-14-2802, Conn. Gen. Stat. § 42-515); Connecticut employee monitoring (§ 31-48d).
+    disclosure_for_consideration: Optional[StrictBool] = fact(
+        'data given to the vendor for valuable consideration', "Does the business get money or other valuable "
+        "consideration for the data the vendor receives (for example a free or cheaper service because the vendor may use "
+        "the data for its own purposes)?")
+    monitors_employees: Optional[StrictBool] = fact(
+        'tool records or monitors employees', "Does the tool record or monitor your employees' calls, messages, screens "
+        "or activity (for example call recording for quality assurance)?")
 
     @field_validator("collects")
     @classmethod

@@ -111,3 +111,14 @@ class VendorRole(LabelledEnum):
     SERVICE_PROVIDER = ("service_provider", "service provider / processor")
     CONTRACTOR = ("contractor", "contractor")
     THIRD_PARTY = ("third_party", "third party")
+
+
+# --- added for the Connecticut minors' exemptions (Conn. Gen. Stat. § 42-529d); reusable by other
+# states' files that exempt the same public or special bodies.
+
+class InstitutionType(LabelledEnum):
+    GOVERNMENT_BODY = ("government_body", "state or local government body")
+    NATIONAL_SECURITIES_ASSOCIATION = ("national_securities_association", "registered national securities association")
+    TRIBAL_GOVERNMENT = ("tribal_government", "tribal nation government organisation")
+    AIR_CARRIER = ("air_carrier", "air carrier")
+    NONE = ("none", "none of these")

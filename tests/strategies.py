@@ -11,7 +11,7 @@ from engine.evaluate import change_dates
 from engine.rulebase import load
 from engine.schema import FEDERAL, code_of
 from facts.fields import FIELDS
-from facts.vocabulary import DataCategory, StateCode, ToolKind, VendorRole
+from facts.vocabulary import DataCategory, InstitutionType, StateCode, ToolKind, VendorRole
 
 RULEBASE = load()
 
@@ -76,6 +76,7 @@ def profiles(draw):
     if draw(st.booleans()):   # US-wide counts: the states' unknown counts are then estimates
         business["us_consumers"] = draw(st.sampled_from([0, 500_000, 3_000_000, 40_000_000]))
         business["us_payment_only_consumers"] = min(business["us_consumers"], draw(st.sampled_from([0, 100_000])))
+    business["institution_type"] = draw(st.sampled_from([None] + InstitutionType.values()))   # CT § 42-529d
     business = {k: v for k, v in business.items() if v is not None}
     return {"business": business, "states": draw(states()), "tools": draw(tools()),
             "as_of": draw(st.sampled_from(DATES)).isoformat()}

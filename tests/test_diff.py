@@ -122,10 +122,10 @@ def test_a_changed_reason_why_a_statute_does_not_apply_is_reported(tmp_path):
 
 def test_verified_source_and_basis_changes_are_reported(tmp_path):
     source = 'source = "https://mca.legmt.gov/bills/mca/title_0300/chapter_0140/part_0280/section_0030/0300-0140-0280-0030.html"'
-    test = 'test = "controls or processes personal data of 25,000 or more Montana consumers a year, not counting payment-only data"'
+    test = 'test = "controls or processes personal data of 25,000 or more Montana consumers, not counting payment-only data"'
     policy = 'id = "post-privacy-policy"\n'
     head = _edited_rules(tmp_path, ("us/mt/mcdpa.toml", source, source.replace("https://", "https://www.")),
-                         ("us/mt/mcdpa.toml", test, test.replace("a year", "in a calendar year")),
+                         ("us/mt/mcdpa.toml", test, test.replace("consumers,", "consumers in a calendar year,")),
                          ("us/ca/caloppa.toml", policy, policy + 'verified = false\nnote = "not read"\n'))
     result = diff("--base", RULES, "--head", head, str(EXAMPLES / "corpus" / "mt-outdoor-retailer-30k.json"),
                   "--format", "json")

@@ -27,7 +27,7 @@ def test_shipped_rules_lint_without_errors():
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1].startswith("0 error(s), ")
     # unverified items are listed as warnings, with their note
-    assert re.search(r"^rules/us/mt/mcdpa\.toml:\d+: warning: unverified obligation 'privacy-notice': Duty and contents",
+    assert re.search(r"^rules/us/mt/mcdpa\.toml:\d+: warning: unverified obligation 'privacy-notice': The SB 297 contents",
                      result.output, re.M)
 
 
