@@ -39,7 +39,7 @@ CHECKLISTS = {
     ],
     "tools": [
         ("tool", "Which of these are true of {tool}?",
-         ["vendor_uses_data_for_own_purposes", "captures_in_real_time", "automated_agent"]),
+         ["vendor_improves_own_service", "vendor_uses_data_for_others", "captures_in_real_time", "automated_agent"]),
     ],
 }
 # Order of asking: size tests first (they decide whether a statute applies at all), then status and

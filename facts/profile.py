@@ -89,17 +89,70 @@ class Tool(Strict):
     vendor_role: Optional[VendorRole] = fact(
         "vendor's role", "What is the vendor's role: a service provider / processor bound by contract, a contractor, or a third party?")
     vendor_uses_data_for_own_purposes: Optional[StrictBool] = fact(
-        'vendor may use the data for its own purposes', "May the vendor use the data for its own purposes (for example training its models or advertising)?")
+        'vendor may use the data for its own purposes',
+        "May the vendor use the data for its own purposes (for example training its models or advertising)? "
+        "Older single fact, kept for existing profiles: vendor_improves_own_service and vendor_uses_data_for_others "
+        "replace it (see Tool._own_use for the mapping).")
     captures_in_real_time: Optional[StrictBool] = fact(
         'tool captures conversation content in real time', "Does the tool capture the content of conversations (chat messages, calls) in real time as they happen?")
     automated_agent: Optional[StrictBool] = fact(
         'an automated agent converses with consumers', "Does an automated agent (bot) converse with consumers through the tool?")
+    # California (CCPA § 1798.140(ag), Cal. Code Regs. tit. 11, § 7050(a)(3); CIPA § 631(a)): the
+    # vendor's own use of the data, split in two. Improving its own service is allowed to a CCPA
+    # service provider; using the data for anyone else is not. CIPA's capability test reads both.
+    vendor_improves_own_service: Optional[StrictBool] = fact(
+        'vendor uses the data to build or improve its own service',
+        "Does the vendor use the data internally to build or improve the service it provides "
+        "(for example training the models behind that service), without using it to serve anyone else?")
+    vendor_uses_data_for_others: Optional[StrictBool] = fact(
+        'vendor uses the data for others (advertising, sale, cross-client profiles, services for others)',
+        "Does the vendor use the data for anyone other than the business: advertising, selling it, building "
+        "profiles across its clients, or training models or services it provides to other customers?")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _own_use(cls, data):
+        """``vendor_uses_data_for_own_purposes`` (the older, single fact) is kept, as the union of the
+        two facts that replace it, so profiles and rules that use it keep working:
+
+        - given alone: ``false`` means neither; ``true`` is read as ``vendor_uses_data_for_others =
+          true`` (the conservative reading: the vendor is a third party, as before) and leaves
+          ``vendor_improves_own_service`` unknown. A vendor that only improves its own service should
+          say ``vendor_improves_own_service: true, vendor_uses_data_for_others: false`` instead.
+        - not given: derived from the two new facts (true if either is true, false if both are false).
+        - given with them: it must agree, or the profile is rejected with what to change.
+        """
+        if not isinstance(data, dict):
+            return data
+        legacy = data.get("vendor_uses_data_for_own_purposes")
+        improves, others = data.get("vendor_improves_own_service"), data.get("vendor_uses_data_for_others")
+        if not all(v is None or isinstance(v, bool) for v in (legacy, improves, others)):
+            return data   # the field validators report the bad value
+        data = dict(data)
+        if improves is None and others is None:
+            if legacy is not None:
+                data["vendor_improves_own_service"] = False if legacy is False else None
+                data["vendor_uses_data_for_others"] = legacy
+            return data
+        union = True if True in (improves, others) else (False if improves is False and others is False else None)
+        if legacy is None:
+            data["vendor_uses_data_for_own_purposes"] = union
+        elif union is not None and legacy != union:
+            raise ValueError(
+                f"vendor_uses_data_for_own_purposes = {str(legacy).lower()} contradicts vendor_improves_own_service"
+                f" = {_word(improves)} and vendor_uses_data_for_others = {_word(others)}; it is the older, single"
+                " fact for the two: leave it out and give vendor_improves_own_service and vendor_uses_data_for_others")
+        return data
 
     @field_validator("collects")
     @classmethod
     def _as_set(cls, value):
         # A set in meaning: order and repetition carry nothing, so the canonical form is sorted.
         return None if value is None else sorted(set(value), key=lambda c: c.value)
+
+
+def _word(value) -> str:
+    return "unknown" if value is None else str(value).lower()
 
 
 class Profile(Strict):

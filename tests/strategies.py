@@ -34,6 +34,21 @@ def states(draw):
 
 
 @st.composite
+def own_use(draw):
+    """The vendor's own use: the older single fact alone, the two facts that replace it, or both
+    (then consistent, as the profile requires)."""
+    improves, others = draw(maybe_bool), draw(maybe_bool)
+    union = True if True in (improves, others) else (False if improves is False and others is False else None)
+    form = draw(st.sampled_from(["legacy", "split", "both"]))
+    if form == "legacy":
+        return {"vendor_uses_data_for_own_purposes": draw(maybe_bool)}
+    out = {"vendor_improves_own_service": improves, "vendor_uses_data_for_others": others}
+    if form == "both":
+        out["vendor_uses_data_for_own_purposes"] = union
+    return out
+
+
+@st.composite
 def tools(draw):
     n = draw(st.integers(0, 3))
     out = []
@@ -41,8 +56,8 @@ def tools(draw):
         collects = draw(st.one_of(st.none(), st.lists(st.sampled_from(DataCategory.values()), max_size=5, unique=True)))
         item = {"name": f"Tool {i}", "kind": draw(st.sampled_from(ToolKind.values())), "collects": collects,
                 "vendor_role": draw(st.sampled_from([None] + VendorRole.values())),
-                "vendor_uses_data_for_own_purposes": draw(maybe_bool),
                 "captures_in_real_time": draw(maybe_bool), "automated_agent": draw(maybe_bool)}
+        item.update(draw(own_use()))
         out.append({k: v for k, v in item.items() if v is not None})
     return out
 
