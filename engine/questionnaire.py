@@ -35,17 +35,18 @@ CHECKLISTS = {
          ["nonprofit", "glba_financial_institution", "hipaa_regulated"]),
         ("activities", "Which of these does the business do?",
          ["sells_personal_data", "shares_for_targeted_advertising", "profiles_consumers",
-          "processes_sensitive_data", "users_under_13", "users_13_to_17"]),
+          "processes_sensitive_data", "users_under_13", "users_13_to_17", "knows_consumers_under_16"]),
     ],
     "tools": [
         ("tool", "Which of these are true of {tool}?",
-         ["vendor_improves_own_service", "vendor_uses_data_for_others", "captures_in_real_time", "automated_agent"]),
+         ["vendor_uses_data_for_others", "captures_in_real_time", "automated_agent",
+          "vendor_improves_own_service", "makes_significant_decisions"]),
     ],
 }
 # Order of asking: size tests first (they decide whether a statute applies at all), then status and
 # activities, then the facts of each tool.
 ORDER = ["business.annual_revenue_usd", "states.*.consumers", "states.*.payment_only_consumers",
-         "states.*.consumers_sold_or_shared", "business.percent_revenue_from_selling_data",
+         "states.*.consumers_sold_or_shared", "states.*.sensitive_consumers", "business.percent_revenue_from_selling_data",
          "business.percent_revenue_from_selling_or_sharing",
          "business:status", "business:activities", "tools.*.collects", "tools.*.vendor_role", "tools:tool"]
 

@@ -61,6 +61,11 @@ class Business(Strict):
         'knows or targets children under 13', "Does the business know it collects data of children under 13, or direct its service to them?")
     users_13_to_17: Optional[StrictBool] = fact(
         'knows or targets minors aged 13-17', "Does the business know it collects data of minors aged 13 to 17, or direct its service to them?")
+    # California (CCPA § 1798.120(c) opt-in for under-16s; Cal. Code Regs. tit. 11, § 7001 (2026):
+    # known under-16 data is sensitive personal information)
+    knows_consumers_under_16: Optional[StrictBool] = fact(
+        'knows it collects personal information of consumers under 16',
+        "Does the business actually know (or wilfully disregard) that it collects personal information of consumers under 16?")
 
 
 class StateFacts(Strict):
@@ -73,6 +78,10 @@ class StateFacts(Strict):
     consumers_sold_or_shared: Optional[Count] = fact(
         'consumers or households whose personal information is bought, sold or shared a year', "How many residents (consumers or households) of this state does the business buy, sell or share "
         "personal information of in a year?")
+    # California (Cal. Code Regs. tit. 11, § 7120 cybersecurity audits, 2026 regulations)
+    sensitive_consumers: Optional[Count] = fact(
+        'residents whose sensitive personal information is processed a year',
+        "How many residents of this state does the business process sensitive personal information of in a year?")
 
     @model_validator(mode="after")
     def _payment_within_total(self):
@@ -108,6 +117,13 @@ class Tool(Strict):
         'vendor uses the data for others (advertising, sale, cross-client profiles, services for others)',
         "Does the vendor use the data for anyone other than the business: advertising, selling it, building "
         "profiles across its clients, or training models or services it provides to other customers?")
+
+    # California (Cal. Code Regs. tit. 11, §§ 7150(b)(3), 7200, 7220-7222: automated decisionmaking
+    # technology, 2026 regulations)
+    makes_significant_decisions: Optional[StrictBool] = fact(
+        'the tool makes significant decisions about consumers',
+        "Does the tool make, or substantially replace people in making, significant decisions about consumers "
+        "(financial or lending services, housing, education, employment or pay, health care)?")
 
     @model_validator(mode="before")
     @classmethod

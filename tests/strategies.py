@@ -8,11 +8,12 @@ from facts.vocabulary import DataCategory, ToolKind, VendorRole
 # Values around every threshold and date the rule base uses, plus unknown (None).
 COUNTS = [None, 0, 999, 14_999, 15_000, 24_999, 25_000, 34_999, 35_000, 49_999, 50_000,
           99_999, 100_000, 250_000]
-REVENUES = [None, 0, 1_000_000, 24_999_999, 25_000_001, 26_625_000, 26_625_001, 40_000_000]
+REVENUES = [None, 0, 1_000_000, 24_999_999, 25_000_001, 26_625_000, 26_625_001, 40_000_000, 100_000_001]
 PERCENTS = [None, 0, 20, 25, 25.5, 49.9, 50, 100]
 DATES = [dt.date(2019, 6, 30), dt.date(2022, 6, 1), dt.date(2023, 7, 1), dt.date(2024, 9, 30),
          dt.date(2024, 10, 1), dt.date(2025, 1, 1), dt.date(2025, 9, 30), dt.date(2025, 10, 1),
-         dt.date(2026, 6, 30), dt.date(2026, 7, 1), dt.date(2026, 11, 26)]
+         dt.date(2026, 6, 30), dt.date(2026, 7, 1), dt.date(2026, 11, 26),
+         dt.date(2027, 1, 2), dt.date(2028, 4, 1)]
 COVERED = ["CA", "MT", "CT"]
 
 maybe_bool = st.sampled_from([None, True, False])
@@ -28,7 +29,8 @@ def states(draw):
         if consumers is not None and payment is not None and payment > consumers:
             payment = consumers
         item = {"code": code, "consumers": consumers, "payment_only_consumers": payment,
-                "consumers_sold_or_shared": draw(st.sampled_from(COUNTS))}
+                "consumers_sold_or_shared": draw(st.sampled_from(COUNTS)),
+                "sensitive_consumers": draw(st.sampled_from(COUNTS))}
         out.append({k: v for k, v in item.items() if v is not None or draw(st.booleans())})
     return out
 
@@ -56,7 +58,8 @@ def tools(draw):
         collects = draw(st.one_of(st.none(), st.lists(st.sampled_from(DataCategory.values()), max_size=5, unique=True)))
         item = {"name": f"Tool {i}", "kind": draw(st.sampled_from(ToolKind.values())), "collects": collects,
                 "vendor_role": draw(st.sampled_from([None] + VendorRole.values())),
-                "captures_in_real_time": draw(maybe_bool), "automated_agent": draw(maybe_bool)}
+                "captures_in_real_time": draw(maybe_bool), "automated_agent": draw(maybe_bool),
+                "makes_significant_decisions": draw(maybe_bool)}
         item.update(draw(own_use()))
         out.append({k: v for k, v in item.items() if v is not None})
     return out
@@ -69,7 +72,7 @@ def profiles(draw):
                 "percent_revenue_from_selling_or_sharing": draw(st.sampled_from(PERCENTS))}
     for flag in ["nonprofit", "glba_financial_institution", "hipaa_regulated", "sells_personal_data",
                  "shares_for_targeted_advertising", "profiles_consumers", "processes_sensitive_data",
-                 "users_under_13", "users_13_to_17"]:
+                 "users_under_13", "users_13_to_17", "knows_consumers_under_16"]:
         business[flag] = draw(maybe_bool)
     business = {k: v for k, v in business.items() if v is not None}
     return {"business": business, "states": draw(states()), "tools": draw(tools()),
