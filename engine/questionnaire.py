@@ -32,7 +32,8 @@ DONT_KNOW = {"?", "dk", "don't know", "dont know", "do not know", "unknown", "no
 CHECKLISTS = {
     "business": [
         ("status", "Which of these describe the business?",
-         ["nonprofit", "glba_financial_institution", "hipaa_regulated"]),
+         ["nonprofit", "glba_financial_institution", "hipaa_regulated", "health_care_provider",
+          "offers_medical_information_service"]),
         ("activities", "Which of these does the business do?",
          ["sells_personal_data", "shares_for_targeted_advertising", "profiles_consumers",
           "processes_sensitive_data", "users_under_13", "users_13_to_17", "knows_consumers_under_16"]),

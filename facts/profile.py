@@ -66,6 +66,16 @@ class Business(Strict):
     knows_consumers_under_16: Optional[StrictBool] = fact(
         'knows it collects personal information of consumers under 16',
         "Does the business actually know (or wilfully disregard) that it collects personal information of consumers under 16?")
+    # California health laws (CMIA, Civ. Code §§ 56.06, 56.10; AB 3030, Health & Safety Code § 1339.75)
+    health_care_provider: Optional[StrictBool] = fact(
+        'provider of health care, health plan or CMIA contractor',
+        "Is the business a provider of health care (a licensed health facility, clinic, or physician's or other "
+        "licensed professional's practice), a health care service plan, or a medical group, IPA, pharmacy benefit "
+        "manager or medical service organisation?")
+    offers_medical_information_service: Optional[StrictBool] = fact(
+        'offers an app or service that maintains medical information',
+        "Does the business offer software, hardware, an app or a digital mental-health service designed to maintain "
+        "consumers' medical information, or to help diagnose, treat or manage a medical condition?")
 
 
 class StateFacts(Strict):

@@ -72,7 +72,8 @@ def profiles(draw):
                 "percent_revenue_from_selling_or_sharing": draw(st.sampled_from(PERCENTS))}
     for flag in ["nonprofit", "glba_financial_institution", "hipaa_regulated", "sells_personal_data",
                  "shares_for_targeted_advertising", "profiles_consumers", "processes_sensitive_data",
-                 "users_under_13", "users_13_to_17", "knows_consumers_under_16"]:
+                 "users_under_13", "users_13_to_17", "knows_consumers_under_16", "health_care_provider",
+                 "offers_medical_information_service"]:
         business[flag] = draw(maybe_bool)
     business = {k: v for k, v in business.items() if v is not None}
     return {"business": business, "states": draw(states()), "tools": draw(tools()),
