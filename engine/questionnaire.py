@@ -36,7 +36,8 @@ CHECKLISTS = {
           "offers_medical_information_service"]),
         ("activities", "Which of these does the business do?",
          ["sells_personal_data", "shares_for_targeted_advertising", "profiles_consumers",
-          "processes_sensitive_data", "users_under_13", "users_13_to_17", "knows_consumers_under_16"]),
+          "processes_sensitive_data", "users_under_13", "users_13_to_17", "knows_consumers_under_16",
+          "develops_public_genai", "data_broker"]),
     ],
     "tools": [
         ("tool", "Which of these are true of {tool}?",

@@ -76,6 +76,20 @@ class Business(Strict):
         'offers an app or service that maintains medical information',
         "Does the business offer software, hardware, an app or a digital mental-health service designed to maintain "
         "consumers' medical information, or to help diagnose, treat or manage a medical condition?")
+    # California AI laws (SB 942 AI Transparency Act, Bus. & Prof. Code § 22757 et seq.; AB 2013,
+    # Civ. Code § 3111) and the Delete Act (Civ. Code § 1798.99.80 et seq.)
+    genai_monthly_users: Optional[Count] = fact(
+        'monthly users of a generative AI system the business itself produces',
+        "If the business itself creates or produces a generative AI system that the public in California can use, "
+        "how many monthly visitors or users does it have? (0 if it only uses vendors' AI tools)")
+    develops_public_genai: Optional[StrictBool] = fact(
+        'develops or substantially modifies a public generative AI system',
+        "Does the business itself develop, or substantially modify (for example fine-tune or retrain), a generative "
+        "AI system or service that it makes available to the public in California?")
+    data_broker: Optional[StrictBool] = fact(
+        'data broker (sells data of consumers it has no direct relationship with)',
+        "Does the business knowingly collect and sell to third parties the personal information of consumers it has "
+        "no direct relationship with?")
 
 
 class StateFacts(Strict):

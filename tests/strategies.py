@@ -69,11 +69,12 @@ def tools(draw):
 def profiles(draw):
     business = {"name": "Hypothetical Co", "annual_revenue_usd": draw(st.sampled_from(REVENUES)),
                 "percent_revenue_from_selling_data": draw(st.sampled_from(PERCENTS)),
-                "percent_revenue_from_selling_or_sharing": draw(st.sampled_from(PERCENTS))}
+                "percent_revenue_from_selling_or_sharing": draw(st.sampled_from(PERCENTS)),
+                "genai_monthly_users": draw(st.sampled_from([None, 0, 1_000_000, 1_000_001]))}
     for flag in ["nonprofit", "glba_financial_institution", "hipaa_regulated", "sells_personal_data",
                  "shares_for_targeted_advertising", "profiles_consumers", "processes_sensitive_data",
                  "users_under_13", "users_13_to_17", "knows_consumers_under_16", "health_care_provider",
-                 "offers_medical_information_service"]:
+                 "offers_medical_information_service", "develops_public_genai", "data_broker"]:
         business[flag] = draw(maybe_bool)
     business = {k: v for k, v in business.items() if v is not None}
     return {"business": business, "states": draw(states()), "tools": draw(tools()),
