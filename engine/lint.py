@@ -74,7 +74,8 @@ class Source:
         return [e for e in self.entries if e.table == table]
 
 
-def lint(root: Path | str) -> list[Problem]:
+def lint(root: Path | str, today: dt.date | None = None) -> list[Problem]:
+    today = today or dt.date.today()
     root = Path(root)
     if not root.is_dir():
         raise RuleLoadError(str(root), None, "not a folder of rule files")
@@ -84,6 +85,7 @@ def lint(root: Path | str) -> list[Problem]:
     for src in sources:
         _citations(src, problems)
         _unverified(src, problems)
+        _review_by(src, today, problems)
         _conditions(src, resolver(shared, local.get(src.owner, {})), problems)
     if not any(p.severity == ERROR for p in problems):
         _rulebase(root, problems)
@@ -198,6 +200,19 @@ def _unverified(src: Source, problems: list[Problem]) -> None:
         if item is not None and not item.verified:
             problems.append(src.problem(WARNING, table, index, "verified",
                                         f"unverified {WORD[table]} {item.id!r}: {item.note}"))
+
+
+def _review_by(src: Source, today: dt.date, problems: list[Problem]) -> None:
+    """An item with ``review_by`` (an amount due for its scheduled adjustment, a pending date) is
+    reported once that date has passed while the item is still in force after it."""
+    for e in src.entries:
+        due = getattr(e.item, "review_by", None)
+        if due is None or today < due or (e.item.until is not None and e.item.until <= due):
+            continue
+        problems.append(src.problem(WARNING, e.table, e.index, "review_by",
+                                    f"{WORD[e.table]} {e.item.id!r} is used past its scheduled adjustment or review on "
+                                    f"{due.isoformat()}: encode the new figure from that date (until / from), "
+                                    "or keep it marked pending"))
 
 
 # --- conditions ----------------------------------------------------------------------------------

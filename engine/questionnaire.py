@@ -35,20 +35,21 @@ CHECKLISTS = {
     "business": [
         ("status", "Which of these describe the business?",
          ["nonprofit", "glba_financial_institution", "hipaa_regulated", "higher_education_institution",
+          "health_care_provider", "offers_medical_information_service",
           # Montana / Connecticut retained financial exemptions
           "chartered_bank_or_credit_union", "insurance_entity", "securities_entity"]),
         ("activities", "Which of these does the business do?",
          ["sells_personal_data", "shares_for_targeted_advertising", "profiles_consumers",
-          "processes_sensitive_data", "users_under_13", "users_13_to_17",
-          "regulated_occupation", "health_care_provider",
+          "processes_sensitive_data", "users_under_13", "users_13_to_17", "knows_consumers_under_16",
+          "regulated_occupation", "develops_public_genai", "data_broker",
           # Connecticut consumer health data; Montana / Connecticut de-identified data
           "uses_data_to_identify_health_conditions", "processes_deidentified_data"]),
     ],
     "tools": [
         ("tool", "Which of these are true of {tool}?",
-         ["vendor_uses_data_for_own_purposes", "captures_in_real_time", "automated_agent",
-          "records_in_person", "on_pages_with_video", "biometric_identification", "generative_ai",
-          "customer_service_only", "companion_persona", "consequential_decisions",
+         ["vendor_uses_data_for_others", "captures_in_real_time", "automated_agent", "vendor_improves_own_service",
+          "makes_significant_decisions", "records_in_person", "on_pages_with_video", "biometric_identification",
+          "generative_ai", "customer_service_only", "companion_persona", "consequential_decisions",
           # Montana / Connecticut "sale"; Connecticut employee monitoring
           "disclosure_for_consideration", "monitors_employees"]),
     ],
@@ -58,7 +59,7 @@ CHECKLISTS = {
 ORDER = ["business.annual_revenue_usd", "business.sba_small_business", "business.us_consumers",
          "business.us_payment_only_consumers", "business.us_consumers_sold_or_shared",
          "states.*.consumers", "states.*.payment_only_consumers",
-         "states.*.consumers_sold_or_shared", "business.percent_revenue_from_selling_data",
+         "states.*.consumers_sold_or_shared", "states.*.sensitive_consumers", "business.percent_revenue_from_selling_data",
          "business.percent_revenue_from_selling_or_sharing",
          "business:status", "business:activities", "tools.*.collects", "tools.*.vendor_role", "tools:tool"]
 

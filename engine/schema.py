@@ -30,6 +30,9 @@ class Dated(Verifiable):
     """In force from ``from`` (inclusive) until ``until`` (exclusive); either may be open."""
     from_: Optional[dt.date] = Field(default=None, alias="from")
     until: Optional[dt.date] = None
+    review_by: Optional[dt.date] = Field(
+        default=None, description="date the item must be re-checked by, e.g. an amount's scheduled CPI adjustment; "
+        "lint warns when the item stays in force past it, and once it has passed")
 
     @model_validator(mode="after")
     def _ordered(self):

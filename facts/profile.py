@@ -132,6 +132,35 @@ class Business(Strict):
     processes_deidentified_data: Optional[StrictBool] = fact(
         'holds or discloses de-identified data', "Does the business hold de-identified or pseudonymous data, or give it "
         "to vendors (for example anonymised transcripts or analytics)?")
+    # California (CCPA § 1798.120(c) opt-in for under-16s; Cal. Code Regs. tit. 11, § 7001 (2026):
+    # known under-16 data is sensitive personal information)
+    knows_consumers_under_16: Optional[StrictBool] = fact(
+        'knows it collects personal information of consumers under 16',
+        "Does the business actually know (or wilfully disregard) that it collects personal information of consumers under 16?")
+    # California health laws (CMIA, Civ. Code §§ 56.06, 56.10; AB 3030, Health & Safety Code § 1339.75)
+    health_care_provider: Optional[StrictBool] = fact(
+        'provider of health care, health plan or CMIA contractor',
+        "Is the business a provider of health care (a licensed health facility, clinic, or physician's or other "
+        "licensed professional's practice), a health care service plan, or a medical group, IPA, pharmacy benefit "
+        "manager or medical service organisation?")
+    offers_medical_information_service: Optional[StrictBool] = fact(
+        'offers an app or service that maintains medical information',
+        "Does the business offer software, hardware, an app or a digital mental-health service designed to maintain "
+        "consumers' medical information, or to help diagnose, treat or manage a medical condition?")
+    # California AI laws (SB 942 AI Transparency Act, Bus. & Prof. Code § 22757 et seq.; AB 2013,
+    # Civ. Code § 3111) and the Delete Act (Civ. Code § 1798.99.80 et seq.)
+    genai_monthly_users: Optional[Count] = fact(
+        'monthly users of a generative AI system the business itself produces',
+        "If the business itself creates or produces a generative AI system that the public in California can use, "
+        "how many monthly visitors or users does it have? (0 if it only uses vendors' AI tools)")
+    develops_public_genai: Optional[StrictBool] = fact(
+        'develops or substantially modifies a public generative AI system',
+        "Does the business itself develop, or substantially modify (for example fine-tune or retrain), a generative "
+        "AI system or service that it makes available to the public in California?")
+    data_broker: Optional[StrictBool] = fact(
+        'data broker (sells data of consumers it has no direct relationship with)',
+        "Does the business knowingly collect and sell to third parties the personal information of consumers it has "
+        "no direct relationship with?")
 
     @model_validator(mode="after")
     def _us_payment_within_total(self):
@@ -157,6 +186,10 @@ class StateFacts(Strict):
         "How many residents of this state does the business control or process sensitive data of in a year "
         "(health, biometric, precise geolocation, children's data and the like), not counting data processed "
         "only to complete a payment?")
+    # California (Cal. Code Regs. tit. 11, § 7120 cybersecurity audits, 2026 regulations)
+    sensitive_consumers: Optional[Count] = fact(
+        'residents whose sensitive personal information is processed a year',
+        "How many residents of this state does the business process sensitive personal information of in a year?")
 
     @model_validator(mode="after")
     def _payment_within_total(self):
@@ -173,7 +206,10 @@ class Tool(Strict):
     vendor_role: Optional[VendorRole] = fact(
         "vendor's role", "What is the vendor's role: a service provider / processor bound by contract, a contractor, or a third party?")
     vendor_uses_data_for_own_purposes: Optional[StrictBool] = fact(
-        'vendor may use the data for its own purposes', "May the vendor use the data for its own purposes (for example training its models or advertising)?")
+        'vendor may use the data for its own purposes',
+        "May the vendor use the data for its own purposes (for example training its models or advertising)? "
+        "Older single fact, kept for existing profiles: vendor_improves_own_service and vendor_uses_data_for_others "
+        "replace it (see Tool._own_use for the mapping).")
     captures_in_real_time: Optional[StrictBool] = fact(
         'tool captures conversation content in real time', "Does the tool capture the content of conversations (chat messages, calls) in real time as they happen?")
     automated_agent: Optional[StrictBool] = fact(
@@ -208,12 +244,69 @@ class Tool(Strict):
     monitors_employees: Optional[StrictBool] = fact(
         'tool records or monitors employees', "Does the tool record or monitor your employees' calls, messages, screens "
         "or activity (for example call recording for quality assurance)?")
+    # California (CCPA § 1798.140(ag), Cal. Code Regs. tit. 11, § 7050(a)(3); CIPA § 631(a)): the
+    # vendor's own use of the data, split in two. Improving its own service is allowed to a CCPA
+    # service provider; using the data for anyone else is not. CIPA's capability test reads both.
+    vendor_improves_own_service: Optional[StrictBool] = fact(
+        'vendor uses the data to build or improve its own service',
+        "Does the vendor use the data internally to build or improve the service it provides "
+        "(for example training the models behind that service), without using it to serve anyone else?")
+    vendor_uses_data_for_others: Optional[StrictBool] = fact(
+        'vendor uses the data for others (advertising, sale, cross-client profiles, services for others)',
+        "Does the vendor use the data for anyone other than the business: advertising, selling it, building "
+        "profiles across its clients, or training models or services it provides to other customers?")
+
+    # California (Cal. Code Regs. tit. 11, §§ 7150(b)(3), 7200, 7220-7222: automated decisionmaking
+    # technology, 2026 regulations)
+    makes_significant_decisions: Optional[StrictBool] = fact(
+        'the tool makes significant decisions about consumers',
+        "Does the tool make, or substantially replace people in making, significant decisions about consumers "
+        "(financial or lending services, housing, education, employment or pay, health care)?")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _own_use(cls, data):
+        """``vendor_uses_data_for_own_purposes`` (the older, single fact) is kept, as the union of the
+        two facts that replace it, so profiles and rules that use it keep working:
+
+        - given alone: ``false`` means neither; ``true`` is read as ``vendor_uses_data_for_others =
+          true`` (the conservative reading: the vendor is a third party, as before) and leaves
+          ``vendor_improves_own_service`` unknown. A vendor that only improves its own service should
+          say ``vendor_improves_own_service: true, vendor_uses_data_for_others: false`` instead.
+        - not given: derived from the two new facts (true if either is true, false if both are false).
+        - given with them: it must agree, or the profile is rejected with what to change.
+        """
+        if not isinstance(data, dict):
+            return data
+        legacy = data.get("vendor_uses_data_for_own_purposes")
+        improves, others = data.get("vendor_improves_own_service"), data.get("vendor_uses_data_for_others")
+        if not all(v is None or isinstance(v, bool) for v in (legacy, improves, others)):
+            return data   # the field validators report the bad value
+        data = dict(data)
+        if improves is None and others is None:
+            if legacy is not None:
+                data["vendor_improves_own_service"] = False if legacy is False else None
+                data["vendor_uses_data_for_others"] = legacy
+            return data
+        union = True if True in (improves, others) else (False if improves is False and others is False else None)
+        if legacy is None:
+            data["vendor_uses_data_for_own_purposes"] = union
+        elif union is not None and legacy != union:
+            raise ValueError(
+                f"vendor_uses_data_for_own_purposes = {str(legacy).lower()} contradicts vendor_improves_own_service"
+                f" = {_word(improves)} and vendor_uses_data_for_others = {_word(others)}; it is the older, single"
+                " fact for the two: leave it out and give vendor_improves_own_service and vendor_uses_data_for_others")
+        return data
 
     @field_validator("collects")
     @classmethod
     def _as_set(cls, value):
         # A set in meaning: order and repetition carry nothing, so the canonical form is sorted.
         return None if value is None else sorted(set(value), key=lambda c: c.value)
+
+
+def _word(value) -> str:
+    return "unknown" if value is None else str(value).lower()
 
 
 class Profile(Strict):

@@ -105,6 +105,14 @@ class DataCategory(LabelledEnum):
     DEVICE_IDENTIFIERS = ("device_identifiers", "device and online identifiers (IP address, cookie IDs)")
     BROWSING_BEHAVIOR = ("browsing_behavior", "browsing and interaction behaviour")
     CHILDREN_DATA = ("children_data", "data of children under 13")
+    # Sensitive categories California names that the list above lacks (Cal. Civ. Code § 1798.140(ae))
+    RACIAL_OR_ETHNIC_ORIGIN = ("racial_or_ethnic_origin", "racial or ethnic origin")
+    RELIGIOUS_BELIEFS = ("religious_beliefs", "religious or philosophical beliefs")
+    UNION_MEMBERSHIP = ("union_membership", "union membership")
+    GENETIC = ("genetic", "genetic data")
+    SEX_LIFE_OR_ORIENTATION = ("sex_life_or_orientation", "sex life or sexual orientation")
+    CITIZENSHIP_OR_IMMIGRATION = ("citizenship_or_immigration", "citizenship or immigration status")
+    NEURAL_DATA = ("neural_data", "neural data (nervous-system activity measured by a device)")
 
 
 class VendorRole(LabelledEnum):

@@ -35,7 +35,10 @@ DATES = sorted({d + dt.timedelta(days=shift) for d in change_dates(RULEBASE, {co
 COVERED = sorted({code_of(i.meta.jurisdiction) for i in RULEBASE.statutes.values()} - {FEDERAL})
 UNCOVERED = [c for c in StateCode.values() if c not in COVERED][:3]
 BUSINESS_FLAGS = sorted(p.split(".", 1)[1] for p, s in FIELDS.items() if p.startswith("business.") and s.type == "bool")
-TOOL_FLAGS = sorted(p.split(".", 1)[1] for p, s in FIELDS.items() if p.startswith("tool.") and s.type == "bool")
+# vendor_uses_data_for_own_purposes is the older, single fact for the two that replaced it: a profile
+# gives one or the other, and the validator rejects a contradiction.
+TOOL_FLAGS = sorted(p.split(".", 1)[1] for p, s in FIELDS.items() if p.startswith("tool.") and s.type == "bool"
+                    and p != "tool.vendor_uses_data_for_own_purposes")
 
 maybe_bool = st.sampled_from([None, True, False])
 

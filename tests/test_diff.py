@@ -126,7 +126,8 @@ def test_verified_source_and_basis_changes_are_reported(tmp_path):
     policy = 'id = "post-privacy-policy"\n'
     head = _edited_rules(tmp_path, ("us/mt/mcdpa.toml", source, source.replace("https://", "https://www.")),
                          ("us/mt/mcdpa.toml", test, test.replace("consumers,", "consumers in a calendar year,")),
-                         ("us/ca/caloppa.toml", policy, policy + 'verified = false\nnote = "not read"\n'))
+                         ("us/ca/caloppa.toml", policy, policy + 'verified = false\n'),
+                         ("us/ca/caloppa.toml", 'note = "§ 22576 makes', 'note = "Not read. § 22576 makes'))
     result = diff("--base", RULES, "--head", head, str(EXAMPLES / "corpus" / "mt-outdoor-retailer-30k.json"),
                   "--format", "json")
     [profile] = json.loads(result.stdout)["profiles"]
