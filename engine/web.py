@@ -436,7 +436,7 @@ def create_app(rules: Path | str | None = None, engine: str = "durable", limit: 
         settings = Settings(str(rules_dir), engine, "matrix", dt.date.fromisoformat(as_of) if as_of else None,
                             jurisdictions)
         writer = Matrix(settings)
-        csv_text, rows, totals = writer.header(), [], Totals()
+        csv_text, rows, totals, titles = writer.header(), [], Totals(), {}
         for index, record in enumerate(read_text(inventory_name, inventory.encode("utf-8", "surrogateescape"),
                                                  business), 1):
             findings, error = None, None
@@ -449,12 +449,16 @@ def create_app(rules: Path | str | None = None, engine: str = "durable", limit: 
                     error = f"internal error: {type(err).__name__}: {err}"
             csv_text += writer.record(index, record, findings, error)
             totals.add(Outcome("", error is None))
-            rows.append({"identity": writer.identity(index, record), "cells": writer.cells(findings, error, "\n"),
-                         "error": error})
+            marks = {o.id: o.status for o in findings.obligations} if findings else {}
+            titles.update({o.id: (o.statute, o.title) for o in findings.obligations} if findings else {})
+            rows.append({"index": index, "line": record.line or "", "vendors": "; ".join(record.vendors),
+                         "business": record.business, "marks": marks, "error": error})
         if f.get("format") == "csv":
             return attachment(csv_text, "reggi-matrix.csv", "text/csv")
-        return page("matrix.html", result={"columns": writer.columns(), "rows": rows, "summary": totals.summary(),
-                                           "jurisdictions": jurisdictions},
+        statutes: dict[str, list] = {}
+        for oid in sorted(titles):
+            statutes.setdefault(titles[oid][0], []).append((oid, oid.split(".", 1)[1], titles[oid][1]))
+        return page("matrix.html", result={"statutes": statutes, "rows": rows, "summary": totals.summary()},
                     problem=None, as_of=as_of or "", inventory_name=inventory_name, inventory=inventory,
                     business_name=business_name, business_text=business_text)
 

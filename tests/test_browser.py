@@ -17,6 +17,8 @@ from conftest import EXAMPLES
 from webserver import server_url  # noqa: F401  (the fixture)
 
 CHROMIUM = "/usr/bin/chromium"
+if not Path(CHROMIUM).exists() and os.environ.get("REGGI_REQUIRE_BROWSER"):
+    pytest.fail(f"REGGI_REQUIRE_BROWSER is set (.ci/run sets it) but there is no Chromium at {CHROMIUM}", pytrace=False)
 if not Path(CHROMIUM).exists():
     pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium) to run the "
                 "browser tests; .ci/run does", allow_module_level=True)
@@ -57,6 +59,7 @@ def browser():
 def page(request, browser):
     context = browser.new_context(java_script_enabled=request.param, accept_downloads=True,
                                   viewport={"width": 1100, "height": 800})
+    context.set_default_timeout(120_000)      # a loaded CI machine is slow; a real failure still fails
     pg = context.new_page()
     pg.dialogs = []
     pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
@@ -223,6 +226,7 @@ def test_csv_upload_shows_the_bad_row_and_downloads_the_cli_matrix(page, server_
     assert "inventory.csv:3" in bad.inner_text() and "kind" in bad.inner_text() and "'live_chat'" in bad.inner_text()
     assert "3 records read, 2 evaluated, 1 failed" in page.inner_text("#summary")
     if SHOTS and page.js:
+        page.set_viewport_size({"width": 1500, "height": 760})
         page.screenshot(path=f"{SHOTS}/serve-matrix.png")
     csv_bytes = download(page, "button[value=csv]")
     monkeypatch.chdir(tmp_path)
