@@ -37,7 +37,7 @@ from facts.inventory import read_text
 from facts.paths import has_path, unset_path
 from facts.question import Understanding, coverage_message, understand
 from facts.reader import parse_profile, parse_text, validation_message, validation_problems
-from facts.vocabulary import DataCategory, StateCode, ToolKind
+from facts.vocabulary import DataCategory, ToolKind
 
 ASSETS = Path(__file__).resolve().parent / "web_assets"
 MAX_BODY = 4 * 1024 * 1024        # bytes a request body may have (uploads included)

@@ -14,7 +14,6 @@ from click.testing import CliRunner
 
 from cli import main
 from conftest import EXAMPLES
-from webserver import server_url  # noqa: F401  (the fixture)
 
 CHROMIUM = "/usr/bin/chromium"
 if not Path(CHROMIUM).exists() and os.environ.get("REGGI_REQUIRE_BROWSER"):

@@ -8,12 +8,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-import pytest
 from click.testing import CliRunner
 
 from cli import main
 from conftest import EXAMPLES
-from webserver import server_url  # noqa: F401  (the fixture)
 
 AS_OF = "2026-11-26"
 
