@@ -148,7 +148,8 @@ def create_app(rules: Path | str | None = None, engine: str = "durable", limit: 
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, err: Exception):
-        message = "internal error; the server's log has no more: nothing about it is shown here"
+        message = ("Something went wrong on the server; no details are shown. Your answers are in the "
+                   "previous page: go back in the browser and try again, or download them.")
         if wants_json(request):
             return JSONResponse({"error": "internal error"}, status_code=500)
         return page("error.html", 500, title="Internal error", message=message)

@@ -163,6 +163,9 @@ def test_answer_page_cites_pinpoints_linked_to_the_official_source(page, server_
     assert page.locator("#US-CA h3").first.is_visible() and page.locator("#US-MT").count() == 1
     assert "not legal advice" in page.inner_text(".report .disclaimer")
     assert page.locator("#not-applicable li").count() >= 1
+    page.emulate_media(media="print")             # "Print / Save as PDF": the report, without the app
+    assert not page.locator("header.site").is_visible() and not page.locator(".actions").is_visible()
+    assert page.locator(".report .obligation").first.is_visible()
 
 
 def test_dont_know_and_back(page, server_url):
