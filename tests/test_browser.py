@@ -49,7 +49,7 @@ TICKED = {"captures_in_real_time"}      # checklist items that are true; every o
 def browser():
     with sync_api.sync_playwright() as p:
         # Playwright gives each launch a fresh, empty profile (user data dir).
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS, timeout=180_000)
         yield b
         b.close()
 
@@ -68,6 +68,13 @@ def page(request, browser):
     context.close()
 
 
+def submit(page, selector: str) -> None:
+    """Click a button that posts its form, and wait for the page it leads to: a check made before
+    that page has loaded would read the old one (or none)."""
+    with page.expect_navigation(wait_until="load"):
+        page.click(selector)
+
+
 def field(path: str) -> str:
     return path.rsplit(".", 1)[1]
 
@@ -77,13 +84,13 @@ def ask_seed(page, server_url, business="", tool_name=""):
     page.fill("#question", SEED)
     page.locator("details summary").click()
     page.fill("#as_of", AS_OF)
-    page.click("button.primary")
+    submit(page, "button.primary")
     assert page.input_value("#states") == "CA, MT"
     if business:
         page.fill("#business", business)
     if tool_name:
         page.fill("input[name=tool_name_0]", tool_name)
-    page.click("button.primary")
+    submit(page, "button.primary")
 
 
 def question(page) -> tuple[list[str], str]:
@@ -108,7 +115,7 @@ def answer(page, answers=TYPICAL, ticked=TICKED):
             page.check(f"input[name=value][value='{value}']")
         else:
             page.fill("#value", value)
-    page.click("button[value=answer]")
+    submit(page, "button[value=answer]")
 
 
 def answer_all(page, answers=TYPICAL, limit=12) -> int:
@@ -172,21 +179,21 @@ def test_dont_know_and_back(page, server_url):
     ask_seed(page, server_url)
     answer(page)                                              # Q1 revenue
     assert question(page)[0] == ["states.MT.consumers"]
-    page.click("button[value=dont_know]")                     # Q2: don't know
+    submit(page, "button[value=dont_know]")                     # Q2: don't know
     assert question(page)[0] != ["states.MT.consumers"]
-    page.click("button[value=back]")                          # back to Q2, which was "don't know"
+    submit(page, "button[value=back]")                          # back to Q2, which was "don't know"
     assert question(page)[0] == ["states.MT.consumers"] and page.input_value("#value") == ""
-    page.click("button[value=back]")                          # back to Q1, with its answer filled in
+    submit(page, "button[value=back]")                          # back to Q1, with its answer filled in
     assert question(page)[0] == ["business.annual_revenue_usd"]
     assert page.input_value("#value") == "30000000" and "Q1." in page.inner_text("#qtext")
     page.fill("#value", "40000000")
-    page.click("button[value=answer]")
-    page.click("button[value=dont_know]")                     # Montana's consumers: don't know
+    submit(page, "button[value=answer]")
+    submit(page, "button[value=dont_know]")                     # Montana's consumers: don't know
     answer_all(page)
     assert page.inner_text("#us-mt-mcdpa h3 .status") == "may apply"
     assert "Montana" in page.inner_text("#open-questions")
     assert "$40,000,000" in page.inner_text(".report")
-    page.click(".actions button[value=back]")                 # Back from the answer: the last question again
+    submit(page, ".actions button[value=back]")                 # Back from the answer: the last question again
     assert page.locator("#qtext").count() == 1
 
 
@@ -213,7 +220,7 @@ def matrix(page, server_url, tmp_path, rows) -> Path:
     page.set_input_files("#inventory", str(inventory))
     page.set_input_files("#business", str(EXAMPLES / "business.json"))
     page.fill("#as_of", AS_OF)
-    page.click("button.primary")
+    submit(page, "button.primary")
     return inventory
 
 
@@ -246,7 +253,7 @@ def test_upload_answers_resumes(page, server_url, tmp_path):
     saved.write_text(json.dumps(partial))
     page.goto(server_url + "/")
     page.set_input_files("#file", str(saved))
-    page.click("form[action='/ask/resume'] button")
+    submit(page, "form[action='/ask/resume'] button")
     assert question(page)[0] == ["states.MT.consumers"]
     answer_all(page)
     assert page.inner_text("h1 .business") == "Resumed Co"

@@ -28,7 +28,7 @@ def server_url():
         ready.set()
 
     threading.Thread(target=read, daemon=True).start()
-    ready.wait(60)
+    ready.wait(300)
     try:
         if not found:
             pytest.fail("reggi serve did not start (no URL on stderr)")
