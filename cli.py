@@ -463,5 +463,40 @@ def diff(profiles, base, head, business, as_of, fmt, report_file, check):
     sys.exit(2 if totals["failed"] else 1 if check and totals["existing_findings_moved"] else 0)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; the default is this machine only.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@RULES_OPTION
+@ENGINE_OPTION
+def serve(host, port, rules, engine):
+    """Serve the questionnaire, the answer page, the vendor matrix and the JSON HTTP API in a
+    browser (needs the [web] extra: pip install 'reggi[web]'). Nothing is stored on the server."""
+    import socket
+    try:
+        import uvicorn
+        from engine.web import LOOPBACK, create_app
+    except ImportError as err:
+        fail(InputError("reggi serve", None, f"needs the web extra ({err.name} is missing): pip install 'reggi[web]'"))
+    try:
+        app = create_app(rules, engine, allowed_hosts=LOOPBACK if host in LOOPBACK else ["*"])
+    except InputError as err:
+        fail(err)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as err:
+        fail(InputError(f"{host}:{port}", None, f"cannot listen here: {err.strerror or err}"))
+    sock.listen(128)
+    bound = sock.getsockname()[1]
+    shown = f"[{host}]" if family == socket.AF_INET6 else host
+    click.echo(f"reggi serve: http://{shown}:{bound}/  (API: /api, docs: /docs; Ctrl-C stops)", err=True)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", server_header=False, access_log=False))
+    server.run(sockets=[sock])
+
+
 if __name__ == "__main__":
     main()

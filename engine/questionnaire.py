@@ -283,8 +283,13 @@ def load_answers(path: str) -> dict:
     return data
 
 
+def answers_text(answers: dict) -> str:
+    """Answers as the file ``--save`` writes (and the web app's "Download answers" gives)."""
+    return json.dumps(answers, indent=2, ensure_ascii=False) + "\n"
+
+
 def save_answers(path: str, answers: dict) -> None:
-    text = json.dumps(answers, indent=2, ensure_ascii=False) + "\n"
+    text = answers_text(answers)
     try:
         Path(path).write_text(text, encoding="utf-8")
     except OSError as err:

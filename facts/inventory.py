@@ -143,7 +143,18 @@ def _profile_file(name: str) -> Record:
         return Record(name, None, err)
 
 
-def _stdin(lines: Iterable[str], business: Profile | None) -> Iterator[Record]:
+def read_text(name: str, data: bytes, business: Profile | None = None) -> Iterator[Record]:
+    """The records of an uploaded file's bytes (the web app's forms and API), told apart and
+    decoded as stdin is, each record naming ``name`` as its source."""
+    count = 0
+    for record in _stdin(io.TextIOWrapper(io.BytesIO(data), **TEXT), business, name):
+        count += 1
+        yield record
+    if not count:
+        yield Record(name, None, InputError(name, None, "nothing to evaluate: no profile files, lines or rows"))
+
+
+def _stdin(lines: Iterable[str], business: Profile | None, name: str = STDIN) -> Iterator[Record]:
     """JSON Lines if the first non-blank line is a JSON object; a JSON document (what ``reggi
     evaluate -`` reads: a profile, or an array of profiles) if it starts with { or [ otherwise;
     else a CSV inventory."""
@@ -156,11 +167,11 @@ def _stdin(lines: Iterable[str], business: Profile | None) -> Iterator[Record]:
     first = head[-1].strip() if head else ""
     rest = itertools.chain(head, lines)
     if _is_object(first):
-        yield from _json_lines(STDIN, rest)         # streamed: JSON Lines may be any length
+        yield from _json_lines(name, rest)         # streamed: JSON Lines may be any length
     elif first.startswith(("{", "[")):
-        yield from _json_document(STDIN, list(rest))
+        yield from _json_document(name, list(rest))
     else:
-        yield from _inventory(STDIN, rest, business)
+        yield from _inventory(name, rest, business)
 
 
 def _is_object(line: str) -> bool:

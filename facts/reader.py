@@ -23,6 +23,12 @@ def field_path(loc: tuple) -> str:
 
 def validation_message(err: ValidationError) -> str:
     """Every problem, each naming its field, with the allowed values where pydantic lists them."""
+    return "; ".join(f"{where}: {msg}" for where, msg in validation_problems(err))
+
+
+def validation_problems(err: ValidationError) -> list[tuple[str, str]]:
+    """(field path, message) for every problem, as validation_message words them (the HTTP API
+    returns them one by one)."""
     lines = []
     for e in err.errors():
         loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
@@ -32,8 +38,8 @@ def validation_message(err: ValidationError) -> str:
             msg = "unknown field; allowed: " + ", ".join(_allowed_fields(loc[:-1]))
         elif e["type"] == "missing":
             msg = "required field is missing"
-        lines.append(f"{where}: {msg}")
-    return "; ".join(lines)
+        lines.append((where, msg))
+    return lines
 
 
 def _allowed_fields(loc: tuple) -> list[str]:

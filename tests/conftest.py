@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+from webserver import server_url  # noqa: F401  (a reggi serve process, for the web tests)
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))   # run from a checkout without installing, too
 
