@@ -101,6 +101,16 @@ class Business(Strict):
         'operates an app store with 250,000 or more apps',
         "Does the business operate an app store or digital distribution platform that offers at least "
         "250,000 different software applications for consumers to download and install?")
+    # COPPA (16 C.F.R. § 312.2 "web site or online service directed to children") and New York's Child
+    # Data Protection Act (GBL § 899-ee(6) "primarily directed to minors")
+    child_directed_service: Optional[StrictBool] = fact(
+        'website or online service directed to children under 13',
+        "Is the business's website, app or online service (or the part where the tool runs) directed to children "
+        "under 13, for example by its subject matter, characters, music, ads or audience?")
+    directed_to_minors: Optional[StrictBool] = fact(
+        'website or online service primarily directed to minors (under 18)',
+        "Is the business's website, app or online service (or the part where the tool runs) primarily directed to "
+        "minors under 18?")
 
     @model_validator(mode="after")
     def _us_payment_within_total(self):
@@ -141,6 +151,10 @@ class Tool(Strict):
         'tool captures conversation content in real time', "Does the tool capture the content of conversations (chat messages, calls) in real time as they happen?")
     automated_agent: Optional[StrictBool] = fact(
         'an automated agent converses with consumers', "Does an automated agent (bot) converse with consumers through the tool?")
+    # Consumer health data laws (RCW 19.373.010, NRS 603A.430(1)(d)): health inferred from other data
+    infers_health_status: Optional[StrictBool] = fact(
+        'tool infers health from other data', "Does the tool (or its vendor) derive or infer a consumer's health condition or "
+        "status from other data, for example symptoms typed into a chat, purchases, searches or location?")
 
     @field_validator("collects")
     @classmethod
