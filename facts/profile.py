@@ -101,16 +101,6 @@ class Business(Strict):
         'operates an app store with 250,000 or more apps',
         "Does the business operate an app store or digital distribution platform that offers at least "
         "250,000 different software applications for consumers to download and install?")
-    # COPPA (16 C.F.R. § 312.2 "web site or online service directed to children") and New York's Child
-    # Data Protection Act (GBL § 899-ee(6) "primarily directed to minors")
-    child_directed_service: Optional[StrictBool] = fact(
-        'website or online service directed to children under 13',
-        "Is the business's website, app or online service (or the part where the tool runs) directed to children "
-        "under 13, for example by its subject matter, characters, music, ads or audience?")
-    directed_to_minors: Optional[StrictBool] = fact(
-        'website or online service primarily directed to minors (under 18)',
-        "Is the business's website, app or online service (or the part where the tool runs) primarily directed to "
-        "minors under 18?")
 
     @model_validator(mode="after")
     def _us_payment_within_total(self):
