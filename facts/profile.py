@@ -262,6 +262,10 @@ class Tool(Strict):
         'the tool makes significant decisions about consumers',
         "Does the tool make, or substantially replace people in making, significant decisions about consumers "
         "(financial or lending services, housing, education, employment or pay, health care)?")
+    # Consumer health data laws (RCW 19.373.010, NRS 603A.430(1)(d)): health inferred from other data
+    infers_health_status: Optional[StrictBool] = fact(
+        'tool infers health from other data', "Does the tool (or its vendor) derive or infer a consumer's health condition or "
+        "status from other data, for example symptoms typed into a chat, purchases, searches or location?")
 
     @model_validator(mode="before")
     @classmethod
