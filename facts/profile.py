@@ -101,6 +101,19 @@ class Business(Strict):
         'operates an app store with 250,000 or more apps',
         "Does the business operate an app store or digital distribution platform that offers at least "
         "250,000 different software applications for consumers to download and install?")
+    # Federal rules for regulated businesses: the FTC Safeguards Rule (16 C.F.R. part 314) binds
+    # only financial institutions under FTC jurisdiction; the FTC Health Breach Notification Rule
+    # (16 C.F.R. part 318) binds vendors of personal health records outside HIPAA (health apps)
+    glba_ftc_jurisdiction: Optional[StrictBool] = fact(
+        'financial institution under FTC jurisdiction (FTC Safeguards Rule)',
+        "Is the business a financial institution under the Federal Trade Commission's jurisdiction (for example a "
+        "non-bank lender, mortgage broker, auto dealer that finances, tax preparer or payment company), rather than "
+        "a bank, credit union, broker-dealer or insurer supervised by another regulator?")
+    health_app: Optional[StrictBool] = fact(
+        'offers a health app or personal health record outside HIPAA',
+        "Does the business offer a health app, website or connected device that keeps consumers' health "
+        "information drawn from more than one source (for example what users enter plus a device or another app), "
+        "outside HIPAA?")
 
     @model_validator(mode="after")
     def _us_payment_within_total(self):
@@ -141,6 +154,14 @@ class Tool(Strict):
         'tool captures conversation content in real time', "Does the tool capture the content of conversations (chat messages, calls) in real time as they happen?")
     automated_agent: Optional[StrictBool] = fact(
         'an automated agent converses with consumers', "Does an automated agent (bot) converse with consumers through the tool?")
+    # HIPAA business associate agreement (45 C.F.R. § 164.502(e)); TCPA (47 U.S.C. § 227(b))
+    handles_phi: Optional[StrictBool] = fact(
+        'vendor handles protected health information (PHI)',
+        "Does the vendor create, receive, keep or transmit protected health information (PHI: health, care or "
+        "payment information linked to a patient or plan member) for the business?")
+    places_outbound_calls: Optional[StrictBool] = fact(
+        'tool places outbound calls to consumers',
+        "Does the tool place outbound telephone calls (or send texts) to consumers?")
 
     @field_validator("collects")
     @classmethod
