@@ -161,6 +161,19 @@ class Business(Strict):
         'data broker (sells data of consumers it has no direct relationship with)',
         "Does the business knowingly collect and sell to third parties the personal information of consumers it has "
         "no direct relationship with?")
+    # Federal rules for regulated businesses: the FTC Safeguards Rule (16 C.F.R. part 314) binds
+    # only financial institutions under FTC jurisdiction; the FTC Health Breach Notification Rule
+    # (16 C.F.R. part 318) binds vendors of personal health records outside HIPAA (health apps)
+    glba_ftc_jurisdiction: Optional[StrictBool] = fact(
+        'financial institution under FTC jurisdiction (FTC Safeguards Rule)',
+        "Is the business a financial institution under the Federal Trade Commission's jurisdiction (for example a "
+        "non-bank lender, mortgage broker, auto dealer that finances, tax preparer or payment company), rather than "
+        "a bank, credit union, broker-dealer or insurer supervised by another regulator?")
+    health_app: Optional[StrictBool] = fact(
+        'offers a health app or personal health record outside HIPAA',
+        "Does the business offer a health app, website or connected device that keeps consumers' health "
+        "information drawn from more than one source (for example what users enter plus a device or another app), "
+        "outside HIPAA?")
 
     @model_validator(mode="after")
     def _us_payment_within_total(self):
@@ -266,6 +279,14 @@ class Tool(Strict):
     infers_health_status: Optional[StrictBool] = fact(
         'tool infers health from other data', "Does the tool (or its vendor) derive or infer a consumer's health condition or "
         "status from other data, for example symptoms typed into a chat, purchases, searches or location?")
+    # HIPAA business associate agreement (45 C.F.R. § 164.502(e)); TCPA (47 U.S.C. § 227(b))
+    handles_phi: Optional[StrictBool] = fact(
+        'vendor handles protected health information (PHI)',
+        "Does the vendor create, receive, keep or transmit protected health information (PHI: health, care or "
+        "payment information linked to a patient or plan member) for the business?")
+    places_outbound_calls: Optional[StrictBool] = fact(
+        'tool places outbound calls to consumers',
+        "Does the tool place outbound telephone calls (or send texts) to consumers?")
 
     @model_validator(mode="before")
     @classmethod

@@ -117,4 +117,13 @@ def test_maximal_profile_compiles_and_evaluates(durable, reference):
     in_force = lambda item, day: (item.from_ is None or item.from_ <= day) and (item.until is None or day < item.until)
     every = {f"{sid}.{r.item.id}" for sid, info in durable.rulebase.statutes.items() for r in info.obligations
              if any(in_force(r.item, day) for day in dates[1:])}   # reported on some date evaluated
+    # Federal rules for regulated businesses (GLBA, HIPAA) bind only them: their duties are seen on
+    # the same profile with that status (which exempts it from state laws, hence a second run).
+    regulated = copy.deepcopy(data)
+    regulated["business"].update(hipaa_regulated=True, glba_financial_institution=True, glba_ftc_jurisdiction=True)
+    p2 = build(regulated)
+    for as_of in dates[1:]:
+        got2 = durable.evaluate(p2, as_of)
+        assert got2 == reference.evaluate(p2, as_of)
+        fired |= {o.id for o in got2.obligations if o.id.startswith("us-fed-")}
     assert fired == every
