@@ -132,13 +132,14 @@ def _headline(f: Findings) -> tuple[list, str, list]:
     elif risks:
         answer = "no settled requirement on these facts." + risk_note
     elif not set(f.states) & set(covered):
-        answer = ("reggi cannot answer: it does not cover " + ", ".join(uncovered) + " (it covers "
-                  + ", ".join(StateCode(c).label for c in covered) + "), so no finding is made.")
+        answer = ("reggi cannot answer for " + ", ".join(uncovered) + ": it has no rule file for their state laws "
+                  "(only the federal laws it covers were checked, and none applies).")
         uncovered = []
     else:
         answer = "none of the laws reggi covers applies on these facts."
     if uncovered:
-        answer += " Not covered by reggi: " + ", ".join(uncovered) + "."
+        answer += (" Not covered: reggi has no rule file for " + ", ".join(uncovered)
+                   + ", so their state laws were not checked (federal law was).")
     rest = [s for s in f.statutes if s.status in ("not_applicable", "not_in_force") and s not in shown]
     return shown, answer, rest
 
