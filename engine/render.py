@@ -95,7 +95,8 @@ def not_covered(f: Findings) -> list[str]:
 
 RISK = "litigation-risk"
 BASIS_WORDS = {"regulation": "regulation", "case-law": "case law (a settled appellate holding)",
-               RISK: "litigation risk, not a settled duty: courts are split; recommended, not required"}
+               RISK: "litigation risk, not a settled duty (courts are split or the question is unsettled); "
+                     "recommended, not required"}
 
 
 def rests_on(o) -> str:
