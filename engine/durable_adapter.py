@@ -18,6 +18,15 @@ What it does about the engine's known limits (see README, "Architecture"):
 - every fact carries a unique id; one session per ruleset is emptied by retracting the facts
   after each evaluation, because deleting a session (``delete_state``) aborted the process with
   ``free(): invalid pointer`` in our measurements. State never accumulates.
+- the C core tells facts and properties apart by a 32-bit FNV-1a hash of their names, so no name
+  it sees comes from user text: fact ids are short names from a pool whose hashes are pairwise
+  distinct (a context's id, which holds the tool's name, stays on the Python side), and property
+  names are drawn from the same kind of pool, disjoint from ``id`` and ``sid``;
+- no number reaches the C core as the profile wrote it: its parser reads an exponent only after a
+  decimal point (``1e-05`` was read as 1 and the rest of the text as garbage, which crashed or
+  changed findings) and holds integers in 64 bits. Every numeric attribute is replaced by its
+  rank among the constants the rules compare it with (``_Scale``): small integers that order and
+  compare exactly as the values do, for any value a profile can hold.
 
 Unknown facts: a context with unknown values is asserted twice. In the *lower* copy an unknown
 attribute is absent, so every comparison on it is false; in the *upper* copy (``_u`` = 1) each
@@ -27,6 +36,7 @@ exactly when it is not false: fired in lower = true, only in upper = unknown, ne
 """
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 
@@ -43,6 +53,72 @@ _OPS = {"==": "$eq", "!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "
 
 class DurableError(RuntimeError):
     pass
+
+
+def fnv1a_32(text: str) -> int:
+    """The C core's hash of a name (state.c ``fnv1Hash32``, json.c ``getStringAndHash``): FNV-1a
+    over the bytes, each read as a signed ``char`` (so bytes >= 0x80 are sign-extended)."""
+    h = 0x811C9DC5
+    for b in text.encode("utf-8"):
+        h = ((h ^ (b | 0xFFFFFF00 if b >= 0x80 else b)) * 16777619) & 0xFFFFFFFF
+    return h
+
+
+# Names the core reads in every fact: no generated name may hash like one of them.
+_RESERVED = ("id", "sid", "_s", "_j", "_u", "_never")
+
+
+class _Names:
+    """``prefix0``, ``prefix1``, ...: names whose FNV-1a hashes are pairwise distinct and distinct
+    from those of ``_RESERVED`` (a candidate that would collide is skipped). The n-th name is the
+    same for every evaluation, so any n first names are safe together."""
+
+    def __init__(self, prefix: str, taken: set[int]):
+        self.prefix, self.taken, self.names, self.tried = prefix, taken, [], 0
+
+    def __getitem__(self, n: int) -> str:
+        while len(self.names) <= n:
+            name = f"{self.prefix}{self.tried}"
+            self.tried += 1
+            h = fnv1a_32(name)
+            if h not in self.taken:
+                self.taken.add(h)
+                self.names.append(name)
+        return self.names[n]
+
+
+_FACT_IDS = _Names("f", {fnv1a_32(n) for n in _RESERVED})
+
+
+class _Scale:
+    """The constants rules compare a numeric attribute with, sorted: a value is handed to the C
+    core as its rank, 2i+1 if it equals the i-th constant, 2i if it lies between the (i-1)-th and
+    the i-th. Every comparison with a constant gives on the ranks what it gives on the values
+    (Python compares ints and floats exactly), and ranks are small integers the core parses
+    exactly."""
+
+    def __init__(self, constants):
+        self.constants = sorted(set(constants))
+
+    def __call__(self, value) -> int:
+        i = bisect.bisect_left(self.constants, value)
+        return 2 * i + 1 if i < len(self.constants) and self.constants[i] == value else 2 * i
+
+
+def _numeric(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _constants(node: Node, out: dict[str, list]) -> None:
+    """Numeric constants of every atom, by attribute key."""
+    if isinstance(node, Atom):
+        values = node.value if node.op in ("in", "notin") else (node.value,)
+        for v in values:
+            if _numeric(v):
+                out.setdefault(_attr_key(node), []).append(v)
+    else:
+        for item in node.items:
+            _constants(item, out)
 
 
 def _attr_key(atom: Atom) -> str:
@@ -99,6 +175,13 @@ class DurableEvaluator:
         self.partitions: list[list[_Compiled]] = []
         self.rule_of_action: dict[str, Rule] = {}
         self.rule_keys: dict[str, set[str]] = {}
+        self._attr_names = _Names("a", {fnv1a_32(n) for n in _RESERVED})
+        actions = _Names("r", {fnv1a_32("sentinel")})    # rule names of a ruleset, likewise
+        found: dict[str, list] = {}
+        for stratum in rulebase.strata:
+            for rule in stratum:
+                _constants(rule.node, found)
+        self.scales = {key: _Scale(values) for key, values in found.items()}
         prefix = f"h{next(self._hosts)}"
         definitions = {}
         for index, stratum in enumerate(rulebase.strata):
@@ -107,7 +190,7 @@ class DurableEvaluator:
                 name = f"{prefix}s{index}p{len(compiled)}"
                 definition = {"sentinel": {"all": [{"m": {"$ex": {"id": 1}}}, {"n": {"$eq": {"_never": 1}}}]}}
                 for rule in rules:
-                    action = f"r{len(self.rule_of_action)}"
+                    action = actions[len(self.rule_of_action)]
                     self.rule_of_action[action] = rule
                     # Scope and jurisdiction first: a ruleset holds rules of several files and
                     # sees the contexts of every state they cover.
@@ -132,8 +215,12 @@ class DurableEvaluator:
 
     def _attr(self, key: str) -> str:
         if key not in self.attrs:
-            self.attrs[key] = f"a{len(self.attrs)}"
+            self.attrs[key] = self._attr_names[len(self.attrs)]
         return self.attrs[key]
+
+    def _value(self, key: str, value):
+        """What the C core is given for ``value`` of attribute ``key`` (see _Scale)."""
+        return self.scales[key](value) if _numeric(value) and key in self.scales else value
 
     def _compile(self, node: Node, used: set[str]) -> dict:
         if isinstance(node, Atom):
@@ -162,11 +249,11 @@ class DurableEvaluator:
         used.add(key)
         attr = self._attr(key)
         if atom.op in _OPS:
-            test = {_OPS[atom.op]: {attr: atom.value}}
+            test = {_OPS[atom.op]: {attr: self._value(key, atom.value)}}
         elif atom.op == "in":
-            test = {"$or": [{"$eq": {attr: v}} for v in atom.value]}
+            test = {"$or": [{"$eq": {attr: self._value(key, v)}} for v in atom.value]}
         elif atom.op == "notin":
-            test = {"$and": [{"$neq": {attr: v}} for v in atom.value]}
+            test = {"$and": [{"$neq": {attr: self._value(key, v)}} for v in atom.value]}
         else:   # has / hasany / lacks: a boolean attribute per set member (or group of members)
             test = {"$eq": {attr: atom.op != "lacks"}}
         if atom.ref.key == "asof":     # the evaluation date is always known
@@ -184,7 +271,7 @@ class DurableEvaluator:
             if value is None:
                 unknown = True
                 continue
-            fact[self.attrs[key]] = not value.isdisjoint(member.split("|")) if member else value
+            fact[self.attrs[key]] = not value.isdisjoint(member.split("|")) if member else self._value(key, value)
         return fact, unknown
 
     def evaluate(self, index: int, rules: list[Rule], targets: Targets) -> Results:
@@ -194,15 +281,17 @@ class DurableEvaluator:
             if not wanted:
                 continue
             facts = []
+            copies: dict[str, tuple[str, bool]] = {}    # fact id -> (context id, lower copy)
             for ctx_id in sorted(wanted):
                 fact, unknown = self._fact(part, wanted[ctx_id])
-                facts.append({**fact, "id": f"{ctx_id}|0", "sid": _SID, "_u": 0})
-                if unknown:
-                    facts.append({**fact, "id": f"{ctx_id}|1", "sid": _SID, "_u": 1})
+                for upper in (0, 1) if unknown else (0,):
+                    fid = _FACT_IDS[len(copies)]
+                    copies[fid] = (ctx_id, not upper)
+                    facts.append({**fact, "id": fid, "sid": _SID, "_u": upper})
             handle = self.handles[part.name]
             payload = json.dumps(facts)
             try:
-                fired = self._assert(handle, payload)
+                fired = self._assert(handle, payload, copies)
             finally:
                 # Retract rather than delete the session: see the module docstring.
                 core.retract_facts(handle, payload)
@@ -211,7 +300,7 @@ class DurableEvaluator:
                     results[(rule.id, ctx.id)] = fired.get((rule.id, ctx.id), False)
         return results
 
-    def _assert(self, handle: int, payload: str) -> Results:
+    def _assert(self, handle: int, payload: str, copies: dict[str, tuple[str, bool]]) -> Results:
         """Assert facts and drain the agenda: (rule id, context id) -> True if the rule fired on
         the lower copy of the context, None if only on the upper one (see the module docstring)."""
         result = core.assert_facts(handle, payload)
@@ -225,15 +314,15 @@ class DurableEvaluator:
         message = started[1] if started else None
         while message:
             for rule_id, fact_id in self._fired(message):
-                ctx_id, _, copy = fact_id.rpartition("|")
+                ctx_id, lower = copies[fact_id]
                 key = (rule_id, ctx_id)
-                fired[key] = True if copy == "0" else fired.get(key)
+                fired[key] = True if lower else fired.get(key)
             message = core.complete_and_start_action(handle, state_handle)
         return fired
 
     def _fired(self, message: str) -> list[tuple[str, str]]:
         """(rule id, fact id) of a fired action. The C core reports it as
-        {"r12":{"m":{..., "id": "CA/Chat|0", ...}}}, repeating the whole fact: reading the two
+        {"r12":{"m":{..., "id": "f3", ...}}}, repeating the whole fact: reading the two
         strings from that shape, rather than parsing it all, took a fifth off evaluation. Any
         other shape, or an id with escapes, is parsed in full."""
         end = message.find('":{"m":{', 2)
