@@ -10,6 +10,7 @@ import textwrap
 import click
 
 from engine import __version__
+from engine.runner import EngineError
 from facts.errors import InputError
 
 
@@ -34,6 +35,25 @@ def _service(rules: str | None, engine: str = "durable"):
         return Reggi(rules or RULES_DIR, engine)
     except InputError as err:
         fail(err)
+    except EngineError as err:
+        fail(InputError(str(rules or RULES_DIR), None, f"the {engine} engine did not start: {err}"))
+
+
+def engine_failed(name: str, err: EngineError, engine: str = "durable") -> InputError:
+    """An engine failure on one profile, in words: the profile, what failed, what to do."""
+    hint = "; --engine reference evaluates it without durable-rules" if engine == "durable" else ""
+    return InputError(name, None, f"the {engine} engine failed on this profile: {err}{hint}")
+
+
+class _Commands(click.Group):
+    """The last net under every command: an engine failure no command caught is an error line
+    and exit 2, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except EngineError as err:
+            fail(InputError("reggi", None, f"the engine failed: {err}"))
 
 
 RULES_OPTION = click.option("--rules", type=click.Path(), default=None,
@@ -44,7 +64,7 @@ AS_OF_OPTION = click.option("--as-of", callback=_date, default=None, metavar="YY
                             help="Evaluation date (default: the profile's as_of, else today).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(version=__version__, message="reggi %(version)s")
 def main():
     """reggi: deterministic US privacy obligations for a business and its third-party tools.
@@ -76,7 +96,10 @@ def evaluate(profile, as_of, fmt, rules, engine):
     except InputError as err:
         fail(err)
     service = _service(rules, engine)
-    findings = service.evaluate(prof, as_of)
+    try:
+        findings = service.evaluate(prof, as_of)
+    except EngineError as err:
+        fail(engine_failed(profile, err, engine))
     click.echo(RENDERERS[fmt](findings, __version__), nl=False)
 
 
@@ -201,7 +224,9 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
         if interactive and not start and not click.confirm("Is that right?", default=True, err=True):
             answers = _correct(service, answers)
         findings, asked = qn.run(service, answers, as_of, ask_one if interactive else None, start or "answers")
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, EngineError) as stop:
+        if isinstance(stop, EngineError):
+            click.echo(f"\nerror: {engine_failed('the answers', stop).message}", err=True)
         try:
             qn.save_answers(save_to, answers)
         except InputError as err:   # never lose the answers: show them instead
@@ -209,7 +234,7 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
             sys.exit(1)
         click.echo(f"\nStopped. Your answers so far are saved in {save_to}; "
                    f"resume with: reggi ask --resume {save_to}", err=True)
-        sys.exit(1)
+        sys.exit(2 if isinstance(stop, EngineError) else 1)
     except InputError as err:
         fail(err)
     if save_file:
@@ -284,7 +309,12 @@ def test_cmd(paths, rules, verbose, coverage):
     cover = Coverage(service.rulebase)
     failed = 0
     for s in scenarios:
-        findings, results = service.trace(s.profile, s.as_of)
+        try:
+            findings, results = service.trace(s.profile, s.as_of)
+        except EngineError as err:
+            failed += 1
+            click.echo(f"FAIL {s.path}: {engine_failed(str(s.path), err).message}")
+            continue
         cover.add(results)
         problems = check(s, findings, known)
         if problems:

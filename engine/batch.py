@@ -23,6 +23,7 @@ from engine import __version__
 from engine.evaluate import DISCLAIMER, Findings
 from engine.render import to_dict
 from engine.rulebase import load
+from engine.runner import EngineError
 from facts.errors import InputError
 from facts.inventory import Record
 
@@ -128,6 +129,7 @@ class _Worker:
         from engine.service import Reggi
         self.writer = WRITERS[settings.fmt](settings)
         self.as_of = settings.as_of
+        self.engine = settings.engine
         try:
             self.service, self.failure = Reggi(settings.rules, settings.engine), None
         except Exception as err:    # an engine that cannot start fails every record, not the pool
@@ -148,8 +150,12 @@ def _evaluate(item: tuple[int, Record]) -> Outcome:
         return Outcome(w.writer.record(index, record, None, w.failure), False)
     try:
         findings = w.service.evaluate(record.profile, w.as_of, explain=w.writer.explains)
-    except Exception as err:    # nothing lost: a record the engine trips on is reported, not raised
-        return Outcome(w.writer.record(index, record, None, f"internal error: {type(err).__name__}: {err}"), False)
+    except EngineError as err:  # nothing lost: a record the engine trips on is reported, not raised
+        return Outcome(w.writer.record(index, record, None, f"{record.where}: the {w.engine} engine failed "
+                                                            f"on this record: {err}"), False)
+    except Exception as err:
+        return Outcome(w.writer.record(index, record, None, f"{record.where}: internal error: "
+                                                            f"{type(err).__name__}: {err}"), False)
     return Outcome(w.writer.record(index, record, findings, None), True,
                    tuple((o.id, o.title, o.status) for o in findings.obligations))
 

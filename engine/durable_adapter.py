@@ -39,20 +39,44 @@ from __future__ import annotations
 import bisect
 import itertools
 import json
+import re
 
 import durable_rules_engine as core
 
 from engine.conditions import And, Atom, Node, Ref
 from engine.rulebase import Rule, RuleBase
-from engine.runner import Results, Targets
+from engine.runner import EngineError, Results, Targets
 from facts.fields import Context
 
 _SID = "reggi"   # one session per ruleset, emptied after every evaluation
 _OPS = {"==": "$eq", "!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 
 
-class DurableError(RuntimeError):
-    pass
+class DurableError(EngineError):
+    """Anything the C core refused or failed at, with its error code in words."""
+
+
+# The C core's error codes (src/rules/rules.h) that a rule base or a profile can reach.
+_CODES = {1: "a fact no rule matches (message not handled)",
+          2: "two facts alike in one session (message observed): their ids or contents collide",
+          101: "out of memory", 102: "a value of an unexpected type", 103: "a name too long",
+          106: "too many rules in one ruleset", 108: "too many joins in one ruleset (beta limit)",
+          113: "a condition too wide (expression limit)", 201: "a value it cannot parse",
+          203: "a number it cannot parse", 302: "a fact with more than 255 properties",
+          303: "more than 64 rules testing one attribute (alpha node successors)",
+          304: "too many facts in one match", 313: "a fact too large", 314: "a property too large"}
+
+
+def _core(what: str, call, *args):
+    """A call into the C core; whatever it raises (RulesError with a code, MemoryError at its
+    session or handle limits) becomes a DurableError saying what it was doing and why."""
+    try:
+        return call(*args)
+    except Exception as err:
+        m = re.search(r"error code: (\d+)", str(err))
+        why = (f"error {m.group(1)}: {_CODES.get(int(m.group(1)), 'see src/rules/rules.h')}" if m
+               else f"{type(err).__name__}: {err}" if str(err) else type(err).__name__)
+        raise DurableError(f"durable-rules failed to {what} ({why})") from err
 
 
 def fnv1a_32(text: str) -> int:
@@ -205,11 +229,22 @@ class DurableEvaluator:
                 compiled.append(_Compiled(name, rules, self.rule_keys))
             self.partitions.append(compiled)
         for name, definition in definitions.items():
-            try:
-                self.handles[name] = core.create_ruleset(name, json.dumps(definition))
-            except Exception as err:   # error 108/113/303 etc. from the C core
-                ids = [self.rule_of_action[a].id for a in definition if a in self.rule_of_action]
-                raise DurableError(f"durable-rules rejected the ruleset for {', '.join(ids)}: {err}") from err
+            self.handles[name] = self._create(name, definition)
+        self.definitions = definitions
+        self._renewals = itertools.count(1)
+
+    def _create(self, name: str, definition: dict) -> int:
+        ids = [self.rule_of_action[a].id for a in definition if a in self.rule_of_action]
+        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        return _core(f"create the ruleset of rules {shown}", core.create_ruleset, name, json.dumps(definition))
+
+    def _renew(self, part: "_Compiled") -> None:
+        """A fresh ruleset in place of one a failure may have left facts in, so that the next
+        evaluation starts clean."""
+        try:
+            self.handles[part.name] = self._create(f"{part.name}n{next(self._renewals)}", self.definitions[part.name])
+        except DurableError:
+            pass    # the next evaluation reports its own failure
 
     # --- compiling conditions ---------------------------------------------------------------
 
@@ -292,9 +327,11 @@ class DurableEvaluator:
             payload = json.dumps(facts)
             try:
                 fired = self._assert(handle, payload, copies)
-            finally:
                 # Retract rather than delete the session: see the module docstring.
-                core.retract_facts(handle, payload)
+                _core("retract the facts", core.retract_facts, handle, payload)
+            except DurableError:
+                self._renew(part)
+                raise
             for rule in part.rules:
                 for ctx in targets(rule):
                     results[(rule.id, ctx.id)] = fired.get((rule.id, ctx.id), False)
@@ -303,21 +340,22 @@ class DurableEvaluator:
     def _assert(self, handle: int, payload: str, copies: dict[str, tuple[str, bool]]) -> Results:
         """Assert facts and drain the agenda: (rule id, context id) -> True if the rule fired on
         the lower copy of the context, None if only on the upper one (see the module docstring)."""
-        result = core.assert_facts(handle, payload)
+        result = _core("assert the facts", core.assert_facts, handle, payload)
         fired: Results = {}
         if result[0] not in (0, 3):     # 1: not handled, 2: already observed
-            raise DurableError(f"durable-rules refused the facts (code {result[0]})")
+            raise DurableError(f"durable-rules refused the facts (error {result[0]}: "
+                               f"{_CODES.get(result[0], 'see src/rules/rules.h')})")
         if result[0] == 3:
             return fired
         state_handle = result[1]
-        started = core.start_action_for_state(handle, state_handle)
+        started = _core("start an action", core.start_action_for_state, handle, state_handle)
         message = started[1] if started else None
         while message:
             for rule_id, fact_id in self._fired(message):
                 ctx_id, lower = copies[fact_id]
                 key = (rule_id, ctx_id)
                 fired[key] = True if lower else fired.get(key)
-            message = core.complete_and_start_action(handle, state_handle)
+            message = _core("complete an action", core.complete_and_start_action, handle, state_handle)
         return fired
 
     def _fired(self, message: str) -> list[tuple[str, str]]:
