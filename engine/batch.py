@@ -12,7 +12,6 @@ import collections
 import csv
 import datetime as dt
 import io
-import itertools
 import json
 import os
 import time
@@ -99,24 +98,133 @@ def write(records: Iterable[Record], out: TextIO, settings: Settings, jobs: int 
 
 
 def _outcomes(records: Iterable[Record], settings: Settings, jobs: int) -> Iterator[Outcome]:
-    numbered = enumerate(records, 1)
-    if jobs == 1:
-        _start(settings)
-        yield from map(_evaluate, numbered)
-        return
-    import multiprocessing
-    with multiprocessing.Pool(jobs, initializer=_start, initargs=(settings,)) as pool:
-        # Pool.imap would read the whole input ahead (its feeder thread has no back-pressure),
-        # so records go in windows, each kept in order by imap. Two windows are in flight, so
-        # the workers evaluate one while this process writes the other and reads the next.
-        windows = iter(lambda: list(itertools.islice(numbered, jobs * CHUNK * WINDOW_CHUNKS)), [])
-        in_flight: collections.deque = collections.deque()
-        for window in windows:
-            in_flight.append(pool.imap(_evaluate, window, CHUNK))
-            if len(in_flight) == 2:
-                yield from in_flight.popleft()
-        while in_flight:
-            yield from in_flight.popleft()
+    pool = _Pool(settings, jobs)
+    try:
+        yield from pool.run(enumerate(records, 1))
+    finally:
+        pool.close()
+
+
+class _Proc:
+    """One worker process and the chunk of records it was given, not yet answered."""
+
+    def __init__(self, context, settings: Settings):
+        self.conn, child = context.Pipe()
+        self.current = context.RawValue("q", 0)     # the index of the record it is evaluating
+        self.process = context.Process(target=_serve, args=(child, self.current, settings), daemon=True)
+        self.process.start()
+        child.close()
+        self.chunk: collections.deque = collections.deque()    # records sent, not answered
+        self.sizes: collections.deque = collections.deque()    # how many records each chunk sent holds
+
+
+class _Pool:
+    """``jobs`` worker processes, each evaluating chunks of records and answering one outcome a
+    record. Records are read only as far as ``jobs * CHUNK * WINDOW_CHUNKS`` ahead of the output,
+    and outcomes are yielded in input order. A worker that dies (a crash in the C core, a signal,
+    running out of memory) costs only the record it was on: that record becomes an error record
+    saying so, the rest of its chunk goes to a fresh worker, and the run goes on. Even with one job
+    records are evaluated in a worker, so that a crash cannot take the batch down. Workers never
+    outlive this process: they are stopped on close, and on Linux the kernel kills them if this
+    process dies (PR_SET_PDEATHSIG)."""
+
+    def __init__(self, settings: Settings, jobs: int):
+        import multiprocessing
+        methods = multiprocessing.get_all_start_methods()
+        self.context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        self.settings, self.jobs = settings, jobs
+        self.writer = WRITERS[settings.fmt](settings)
+        self.procs: list[_Proc] = []
+
+    def run(self, numbered: Iterator[tuple[int, Record]]) -> Iterator[Outcome]:
+        from multiprocessing.connection import wait
+        self.procs = [_Proc(self.context, self.settings) for _ in range(self.jobs)]
+        ahead = self.jobs * CHUNK * WINDOW_CHUNKS
+        retry: collections.deque = collections.deque()   # records of a dead worker's chunk, in order
+        done: dict[int, Outcome] = {}
+        next_out, read, exhausted = 1, 0, False
+        while True:
+            for n, proc in enumerate(self.procs):
+                if len(proc.sizes) == 2:     # two chunks each: a worker never waits for the next
+                    continue
+                if not proc.chunk and not proc.process.is_alive():    # died idle: nothing was lost
+                    proc.process.join()
+                    proc = self.procs[n] = _Proc(self.context, self.settings)
+                chunk = [retry.popleft() for _ in range(min(CHUNK, len(retry)))]
+                while len(chunk) < CHUNK and not exhausted and read - next_out < ahead:
+                    item = next(numbered, None)
+                    if item is None:
+                        exhausted = True
+                    else:
+                        chunk.append(item)
+                        read = item[0]
+                if chunk:
+                    try:
+                        proc.conn.send(chunk)
+                        proc.chunk.extend(chunk)
+                        proc.sizes.append(len(chunk))
+                    except OSError:     # died just now: the chunk goes to its successor
+                        retry.extendleft(reversed(chunk))
+            busy = [p for p in self.procs if p.chunk]
+            if not busy:
+                return
+            ready = set(wait([p.conn for p in busy] + [p.process.sentinel for p in busy]))
+            for proc in busy:
+                if proc.conn in ready or proc.process.sentinel in ready:
+                    self._collect(proc, done, retry)
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+
+    def _collect(self, proc: _Proc, done: dict, retry: collections.deque) -> None:
+        try:
+            while proc.chunk and proc.conn.poll():
+                for index, outcome in proc.conn.recv():     # a chunk's outcomes, all at once
+                    done[index] = outcome
+                for _ in range(proc.sizes.popleft()):
+                    proc.chunk.popleft()
+            if proc.process.is_alive() or not proc.chunk:
+                return
+        except (EOFError, OSError):
+            pass
+        # The worker died on the record it had started: the records before it in its chunk were
+        # evaluated but not answered, and go with those after it to a fresh worker.
+        proc.process.join()
+        self.procs[self.procs.index(proc)] = _Proc(self.context, self.settings)
+        crashed = proc.current.value
+        if crashed not in (item[0] for item in proc.chunk):   # died before it started one: all go again
+            retry.extendleft(reversed(proc.chunk))
+            return
+        index, record = next(item for item in proc.chunk if item[0] == crashed)
+        code = proc.process.exitcode
+        how = (f"was killed by signal {_signal_name(-code)}" if code is not None and code < 0
+               else f"exited with code {code}")
+        done[index] = Outcome(self.writer.record(index, record, None, (
+            f"{record.where}: the process evaluating this record {how}; the record was not evaluated "
+            f"(the others were). Try it alone with: reggi evaluate --engine reference")), False)
+        retry.extendleft(reversed([item for item in proc.chunk if item[0] != crashed]))
+
+    def close(self) -> None:
+        for proc in self.procs:
+            try:
+                proc.conn.send(None)
+            except (OSError, ValueError):
+                pass
+        for proc in self.procs:
+            proc.process.join(timeout=2)
+            if proc.process.is_alive():
+                proc.process.kill()
+                proc.process.join()
+            proc.conn.close()
+        self.procs = []
+
+
+def _signal_name(number: int) -> str:
+    import signal
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
 
 
 # --- in each worker process (or in the main process with one job) ---------------------------
@@ -139,6 +247,45 @@ class _Worker:
 def _start(settings: Settings) -> None:
     global _worker
     _worker = _Worker(settings)
+
+
+def _serve(conn, current, settings: Settings) -> None:
+    """A worker process: evaluate each chunk received and answer its outcomes, [(index, outcome)],
+    until told to stop (None) or the parent is gone. ``current`` shows the parent which record it
+    is on, should it die."""
+    import faulthandler
+    import signal
+    faulthandler.disable()      # a crash is reported by the parent, as an error record
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C is the parent's to handle
+    _start(settings)
+    while True:
+        try:
+            chunk = conn.recv()
+        except (EOFError, OSError):
+            return
+        if chunk is None:
+            return
+        out = []
+        for item in chunk:
+            current.value = item[0]
+            out.append((item[0], _evaluate(item)))
+        conn.send(out)
+
+
+def _die_with_parent() -> None:
+    """Ask the kernel to kill this process when its parent dies (Linux); elsewhere the parent
+    stops its workers when it closes the pool, and a worker stops when its pipe closes."""
+    parent = os.getppid()
+    try:
+        import ctypes
+        import signal
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)          # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:                  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _evaluate(item: tuple[int, Record]) -> Outcome:
