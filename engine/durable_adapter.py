@@ -9,8 +9,8 @@ firing; the loop below costs a fraction of that, with the same matches.
 
 What it does about the engine's known limits (see README, "Architecture"):
 - no threads: nothing polls, the agenda is drained right after each assert;
-- rulesets per stratum of at most MAX_RULES_PER_RULESET rules (whole rule files together), so
-  no alpha node reaches 64 successors and no ruleset nears the beta limit;
+- rules split and rulesets partitioned under the C core's limits (see "Limits of the C core"
+  below), so a maintainer need not know them;
 - every ruleset has a sentinel rule that matches any fact but never fires, so asserting a fact
   no real rule matches does not fail as "message not handled";
 - nested ``$or`` groups are spliced flat: an ``$or`` nested in an ``$or`` with eight or more
@@ -29,9 +29,9 @@ What it does about the engine's known limits (see README, "Architecture"):
   compare exactly as the values do, for any value a profile can hold.
 
 Unknown facts: a context with unknown values is asserted twice. In the *lower* copy an unknown
-attribute is absent, so every comparison on it is false; in the *upper* copy (``_u`` = 1) each
-comparison on an absent attribute is compiled to hold. Conditions are in negation normal form,
-so a rule fires in the lower copy exactly when it is true in Kleene logic, and in the upper copy
+attribute is absent, so every comparison on it is false; in the *upper* copy the attribute's
+*marker* is 1, and each comparison is compiled as "holds, or the marker is 1". Conditions are
+in negation normal form, so a rule fires in the lower copy exactly when it is true in Kleene logic, and in the upper copy
 exactly when it is not false: fired in lower = true, only in upper = unknown, neither = false.
 """
 from __future__ import annotations
@@ -40,10 +40,11 @@ import bisect
 import itertools
 import json
 import re
+from typing import NamedTuple
 
 import durable_rules_engine as core
 
-from engine.conditions import And, Atom, Node, Ref
+from engine.conditions import And, Atom, Node, Or, Ref, kleene_and, kleene_or
 from engine.rulebase import Rule, RuleBase
 from engine.runner import EngineError, Results, Targets
 from facts.fields import Context
@@ -169,25 +170,84 @@ class _Compiled:
         return self._keys[slot]
 
 
-# Rules per ruleset. Every rule tests the scope attribute first, so this also bounds the
-# successors of that alpha node (the C core allows 64); whole rule files stay together.
-MAX_RULES_PER_RULESET = 48
+# Limits of the C core (src/rules/rete.h, events.c) and what the adapter keeps under them:
+# - a rule's $and/$or groups: each takes two of the 32 entries of its beta node's expression
+#   sequence (error 113 past 15 groups);
+# - the alpha nodes waiting on the traversal stack while a fact passes through a ruleset: 64
+#   (error 303 at assert time). Each rule adds one, and each $or one per member that matches
+#   beyond the first (_pending); the unknown-marker alternative of a test never matches together
+#   with the test, so it adds none. Measured: 32 rules each testing an $or of two members that
+#   both match overflow it (2 x 32 + the scope node);
+# - properties of a fact: 255 (error 302).
+# A rule whose condition is too big for one durable rule is split into several (see _plan); the
+# adapter combines their results in three-valued logic, exactly as the condition combines them.
+MAX_GROUPS = 12             # $and/$or groups in one durable rule (the core allows 15)
+MAX_PENDING = 16            # stack entries one durable rule may add
+MAX_PENDING_PER_RULESET = 48   # ... all rules of a ruleset together (the stack holds 64)
+MAX_KEYS_PER_RULESET = 100  # attributes (each with its unknown marker) of a fact: 255 at most
 
 
-def _partition(stratum: list[Rule]) -> list[list[Rule]]:
-    groups: dict[str, list[Rule]] = {}
-    for rule in stratum:
-        groups.setdefault(rule.file, []).append(rule)
-    chunks: list[list[Rule]] = []
+def _groups(cond: dict) -> int:
+    return sum(1 + sum(_groups(c) for c in v) for k, v in cond.items() if k in ("$and", "$or"))
+
+
+def _extra(node: Node) -> int:
+    """Stack entries beyond one that ``node`` may leave waiting: an $or's members may all match."""
+    if isinstance(node, Atom):
+        return 0
+    inner = sum(_extra(item) for item in node.items)
+    return inner + (len(node.items) - 1 if isinstance(node, Or) else 0)
+
+
+def _pending(node: Node) -> int:
+    return 1 + _extra(node)
+
+
+def _fits(cond: dict, node: Node) -> bool:
+    return _groups(cond) <= MAX_GROUPS and _pending(node) <= MAX_PENDING
+
+
+def _widened(atom: Atom) -> Node:
+    """A membership test as the Or (And) of its comparisons, so that it can be split."""
+    if atom.op == "in":
+        return Or(tuple(Atom("==", atom.ref, v) for v in atom.value))
+    if atom.op == "notin":
+        return And(tuple(Atom("!=", atom.ref, v) for v in atom.value))
+    return atom
+
+
+class _Leaf(NamedTuple):
+    rule: Rule
+    action: str
+    cond: dict
+    keys: frozenset
+    pending: int
+
+
+def _partition(leaves: list[_Leaf]) -> list[list[_Leaf]]:
+    """Durable rules into rulesets, in rule-file order, each under the limits above; the rules of
+    one file stay together where they fit."""
+    chunks: list[list[_Leaf]] = []
+
+    def room(chunk: list[_Leaf], more: list[_Leaf]) -> bool:
+        both = chunk + more
+        return (sum(leaf.pending for leaf in both) <= MAX_PENDING_PER_RULESET
+                and len(frozenset().union(*(leaf.keys for leaf in both))) <= MAX_KEYS_PER_RULESET)
+
+    groups: dict[str, list[_Leaf]] = {}
+    for leaf in leaves:
+        groups.setdefault(leaf.rule.file, []).append(leaf)
     for file in sorted(groups):
-        rules = groups[file]
-        while rules:
-            head, rules = rules[:MAX_RULES_PER_RULESET], rules[MAX_RULES_PER_RULESET:]
-            if chunks and len(chunks[-1]) + len(head) <= MAX_RULES_PER_RULESET:
-                chunks[-1].extend(head)
-            else:
-                chunks.append(list(head))
-    return chunks
+        rest = groups[file]
+        if chunks and room(chunks[-1], rest):
+            chunks[-1].extend(rest)
+            continue
+        chunks.append([])
+        for leaf in rest:
+            if not room(chunks[-1], [leaf]):
+                chunks.append([])
+            chunks[-1].append(leaf)
+    return [c for c in chunks if c]
 
 
 class DurableEvaluator:
@@ -207,25 +267,23 @@ class DurableEvaluator:
                 _constants(rule.node, found)
         self.scales = {key: _Scale(values) for key, values in found.items()}
         prefix = f"h{next(self._hosts)}"
+        self._actions = actions
+        self.plans: dict[str, object] = {}     # rule id -> action name, or (kleene op, [plans])
         definitions = {}
         for index, stratum in enumerate(rulebase.strata):
+            leaves: list[_Leaf] = []
+            for rule in stratum:
+                used: set[str] = set()
+                self.plans[rule.id] = self._plan(rule, rule.node, used, leaves)
+                self.rule_keys[rule.id] = used
             compiled = []
-            for rules in _partition(stratum):
+            for chunk in _partition(leaves):
                 name = f"{prefix}s{index}p{len(compiled)}"
                 definition = {"sentinel": {"all": [{"m": {"$ex": {"id": 1}}}, {"n": {"$eq": {"_never": 1}}}]}}
-                for rule in rules:
-                    action = actions[len(self.rule_of_action)]
-                    self.rule_of_action[action] = rule
-                    # Scope and jurisdiction first: a ruleset holds rules of several files and
-                    # sees the contexts of every state they cover.
-                    guard = [{"$eq": {"_s": rule.scope}}]
-                    if rule.jurisdiction:
-                        guard.append({"$eq": {"_j": rule.jurisdiction}})
-                    used: set[str] = set()
-                    cond = {"$and": guard + [self._compile(rule.node, used)]}
-                    self.rule_keys[rule.id] = used
-                    definition[action] = {"all": [{"m": cond}]}
+                for leaf in chunk:
+                    definition[leaf.action] = {"all": [{"m": leaf.cond}]}
                 definitions[name] = definition
+                rules = list({leaf.rule.id: leaf.rule for leaf in chunk}.values())
                 compiled.append(_Compiled(name, rules, self.rule_keys))
             self.partitions.append(compiled)
         for name, definition in definitions.items():
@@ -245,6 +303,43 @@ class DurableEvaluator:
             self.handles[part.name] = self._create(f"{part.name}n{next(self._renewals)}", self.definitions[part.name])
         except DurableError:
             pass    # the next evaluation reports its own failure
+
+    def _plan(self, rule: Rule, node: Node, used: set[str], leaves: list[_Leaf]):
+        """The durable rules that evaluate ``node`` for ``rule``: one if it fits the core's limits,
+        else one per group of its operands that fits (recursively), combined by the adapter."""
+        # Scope and jurisdiction first: a ruleset holds rules of several files and sees the
+        # contexts of every state they cover.
+        guard = [{"$eq": {"_s": rule.scope}}] + ([{"$eq": {"_j": rule.jurisdiction}}] if rule.jurisdiction else [])
+
+        def whole(n: Node, keys: set[str]) -> dict:
+            return {"$and": guard + [self._compile(n, keys)]}
+
+        keys: set[str] = set()
+        cond = whole(node, keys)
+        if _fits(cond, node):
+            action = self._actions[len(self.rule_of_action)]
+            self.rule_of_action[action] = rule
+            used |= keys
+            leaves.append(_Leaf(rule, action, cond, frozenset(keys), _pending(node)))
+            return action
+        node = _widened(node) if isinstance(node, Atom) else node
+        if isinstance(node, Atom):
+            raise DurableError(f"rule {rule.id} ({rule.file}:{rule.line}): a single test too big for durable-rules")
+        group, parts, current = type(node), [], []
+        for item in node.items:
+            trial = group((*current, item))
+            if _fits(whole(trial, set()), trial):
+                current.append(item)
+                continue
+            if current:
+                parts.append(self._plan(rule, group(tuple(current)), used, leaves))
+            current = [item]
+            if not _fits(whole(item, set()), item):
+                parts.append(self._plan(rule, item, used, leaves))
+                current = []
+        if current:
+            parts.append(self._plan(rule, group(tuple(current)), used, leaves))
+        return (kleene_and if group is And else kleene_or, parts)
 
     # --- compiling conditions ---------------------------------------------------------------
 
@@ -293,24 +388,26 @@ class DurableEvaluator:
             test = {"$eq": {attr: atom.op != "lacks"}}
         if atom.ref.key == "asof":     # the evaluation date is always known
             return test
-        unknown = {"$and": [{"$eq": {"_u": 1}}, {"$nex": {attr: 1}}]}
-        return {"$or": [test, unknown]}
+        # In the upper copy of a context an unknown attribute's marker is 1 (see _fact).
+        return {"$or": [test, {"$eq": {self._attr(key + "?"): 1}}]}
 
     # --- evaluating -------------------------------------------------------------------------
 
-    def _fact(self, part: _Compiled, ctx: Context) -> tuple[dict, bool]:
-        fact, unknown = {"_s": ctx.scope, "_j": ctx.state}, False
+    def _fact(self, part: _Compiled, ctx: Context) -> tuple[dict, dict]:
+        """The context as the part's rules read it, and the markers of its unknown attributes."""
+        fact, unknown = {"_s": ctx.scope, "_j": ctx.state}, {}
         for key in part.keys(ctx):
             base, _, member = key.partition("=")
             value = ctx.facts.get(base)
             if value is None:
-                unknown = True
+                if key != "asof":
+                    unknown[self.attrs[key + "?"]] = 1
                 continue
             fact[self.attrs[key]] = not value.isdisjoint(member.split("|")) if member else self._value(key, value)
         return fact, unknown
 
     def evaluate(self, index: int, rules: list[Rule], targets: Targets) -> Results:
-        results: Results = {}
+        fired: dict = {}    # (action, context id) -> True (lower copy) | None (upper copy only)
         for part in self.partitions[index]:
             wanted = {c.id: c for r in part.rules for c in targets(r)}
             if not wanted:
@@ -319,47 +416,43 @@ class DurableEvaluator:
             copies: dict[str, tuple[str, bool]] = {}    # fact id -> (context id, lower copy)
             for ctx_id in sorted(wanted):
                 fact, unknown = self._fact(part, wanted[ctx_id])
-                for upper in (0, 1) if unknown else (0,):
+                for extra in ({}, unknown) if unknown else ({},):
                     fid = _FACT_IDS[len(copies)]
-                    copies[fid] = (ctx_id, not upper)
-                    facts.append({**fact, "id": fid, "sid": _SID, "_u": upper})
+                    copies[fid] = (ctx_id, not extra)
+                    facts.append({**fact, **extra, "id": fid, "sid": _SID})
             handle = self.handles[part.name]
             payload = json.dumps(facts)
             try:
-                fired = self._assert(handle, payload, copies)
+                self._assert(handle, payload, copies, fired)
                 # Retract rather than delete the session: see the module docstring.
                 _core("retract the facts", core.retract_facts, handle, payload)
             except DurableError:
                 self._renew(part)
                 raise
-            for rule in part.rules:
-                for ctx in targets(rule):
-                    results[(rule.id, ctx.id)] = fired.get((rule.id, ctx.id), False)
-        return results
+        return {(rule.id, ctx.id): _value(self.plans[rule.id], ctx.id, fired)
+                for rule in rules for ctx in targets(rule)}
 
-    def _assert(self, handle: int, payload: str, copies: dict[str, tuple[str, bool]]) -> Results:
-        """Assert facts and drain the agenda: (rule id, context id) -> True if the rule fired on
-        the lower copy of the context, None if only on the upper one (see the module docstring)."""
+    def _assert(self, handle: int, payload: str, copies: dict[str, tuple[str, bool]], fired: dict) -> None:
+        """Assert facts and drain the agenda into ``fired``: (action, context id) -> True if the
+        durable rule fired on the lower copy of the context, None if only on the upper one."""
         result = _core("assert the facts", core.assert_facts, handle, payload)
-        fired: Results = {}
         if result[0] not in (0, 3):     # 1: not handled, 2: already observed
             raise DurableError(f"durable-rules refused the facts (error {result[0]}: "
                                f"{_CODES.get(result[0], 'see src/rules/rules.h')})")
         if result[0] == 3:
-            return fired
+            return
         state_handle = result[1]
         started = _core("start an action", core.start_action_for_state, handle, state_handle)
         message = started[1] if started else None
         while message:
-            for rule_id, fact_id in self._fired(message):
+            for action, fact_id in self._fired(message):
                 ctx_id, lower = copies[fact_id]
-                key = (rule_id, ctx_id)
+                key = (action, ctx_id)
                 fired[key] = True if lower else fired.get(key)
             message = _core("complete an action", core.complete_and_start_action, handle, state_handle)
-        return fired
 
     def _fired(self, message: str) -> list[tuple[str, str]]:
-        """(rule id, fact id) of a fired action. The C core reports it as
+        """(action, fact id) of a fired action. The C core reports it as
         {"r12":{"m":{..., "id": "f3", ...}}}, repeating the whole fact: reading the two
         strings from that shape, rather than parsing it all, took a fifth off evaluation. Any
         other shape, or an id with escapes, is parsed in full."""
@@ -367,10 +460,18 @@ class DurableEvaluator:
         at = message.find('"id": "', end) + 7
         stop = message.find('"', at)
         if message.startswith('{"r') and end > 0 and at > 6 and "\\" not in message[at:stop]:
-            return [(self.rule_of_action[message[2:end]].id, message[at:stop])]
+            return [(message[2:end], message[at:stop])]
         out = []
         for action, match in json.loads(message).items():
             fact = match.get("m", match) if isinstance(match, dict) else match
-            out.append((self.rule_of_action[action].id, fact["id"]))
+            out.append((action, fact["id"]))
         return out
 
+
+
+def _value(plan, ctx_id: str, fired: dict):
+    """A rule's value on a context from the durable rules of its plan (see DurableEvaluator._plan)."""
+    if isinstance(plan, str):
+        return fired.get((plan, ctx_id), False)
+    combine, parts = plan
+    return combine(_value(p, ctx_id, fired) for p in parts)

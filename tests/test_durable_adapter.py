@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from engine.durable_adapter import _FACT_IDS, _Scale, fnv1a_32
 from facts.profile import Profile
-from facts.vocabulary import ToolKind
+from facts.vocabulary import DataCategory, ToolKind
 from strategies import profiles
+from worst_case_rules import FLAGS, rule_base
 
 SOME = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -113,3 +114,55 @@ def test_every_colliding_pair_evaluates(durable, reference, pair):
             "states": [{"code": s, "consumers": 200_000} for s in ("CA", "CT", "MT")],
             "tools": [{"name": pair[0], "kind": "live_chat"}, {"name": pair[1], "kind": "ad_pixel"}]}
     same(durable, reference, data)
+
+
+# --- rules lint passes but durable refused (issue 20.3): split by the adapter ------------------
+
+@pytest.fixture(scope="module")
+def worst(tmp_path_factory):
+    """The shipped rule base plus generated worst-case statutes in Texas and Oregon."""
+    from engine.service import Reggi
+    rules = rule_base(tmp_path_factory.mktemp("worst"))
+    return rules, Reggi(rules), Reggi(rules, engine="reference")
+
+
+def everything(states=("TX", "OR", "CA"), unknown=False) -> dict:
+    flags = {} if unknown else {f: i % 2 == 0 for i, f in enumerate(FLAGS)}
+    return {"business": {"name": "Everything Corp", "annual_revenue_usd": None if unknown else 90_000, **flags},
+            "states": [{"code": c, **({} if unknown else {"consumers": 100_000, "consumers_sold_or_shared": 40_000})}
+                       for c in states],
+            "tools": [{"name": f"{k} tool", "kind": k, **({} if unknown else {"collects": DataCategory.values()[:i]})}
+                      for i, k in enumerate(ToolKind.values())]}
+
+
+def test_worst_case_rule_files_lint_clean_and_compile(worst):
+    from engine.lint import ERROR, lint
+    rules, durable, reference = worst
+    assert not [p for p in lint(rules) if p.severity == ERROR]
+    evaluator = durable.engine
+    split = {rid for rid, plan in evaluator.plans.items() if not isinstance(plan, str)}
+    assert {"us-tx-worst.wide-and", "us-tx-worst.or-of-ands", "us-tx-worst.tool-and-of-ors"} <= split
+    for unknown in (False, True):
+        p = Profile.model_validate(everything(unknown=unknown))
+        assert durable.evaluate(p) == reference.evaluate(p)
+
+
+@SOME
+@given(profiles())
+def test_worst_case_rules_give_the_reference_findings(worst, data):
+    _, durable, reference = worst
+    data["states"] = data["states"] + [{"code": c, "consumers": 60_000} for c in ("TX", "OR")
+                                       if c not in {s["code"] for s in data["states"]}]
+    same(durable, reference, data)
+
+
+@pytest.mark.parametrize("sizes", [dict(exemptions=30, tests=40, width=60, obligations=150, states=("TX",))])
+def test_far_past_the_limits_still_compiles(tmp_path, sizes):
+    from engine.service import Reggi
+    rules = rule_base(tmp_path, **sizes)
+    durable, reference = Reggi(rules), Reggi(rules, engine="reference")
+    split = {rid for rid, plan in durable.engine.plans.items() if not isinstance(plan, str)}
+    assert {"us-tx-worst.applies.any", "us-tx-worst.wide-or"} <= split
+    for unknown in (False, True):
+        p = Profile.model_validate(everything(("TX",), unknown))
+        assert durable.evaluate(p) == reference.evaluate(p)
