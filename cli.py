@@ -359,14 +359,61 @@ def batch(inputs, business, as_of, fmt, output, jobs, engine, rules):
     except InputError as err:
         fail(err)
     try:
-        out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+        out = _Atomic(output) if output else contextlib.nullcontext(sys.stdout)
     except OSError as err:
         fail(InputError(output, None, f"cannot write: {err.strerror}"))
-    with out if output else contextlib.nullcontext():
-        totals = write(read_records(inputs, facts), out, settings, jobs,
+    with _stopped_by_signals(), out as stream:
+        totals = write(read_records(inputs, facts), stream, settings, jobs,
                        Progress(sys.stderr) if sys.stderr.isatty() else None)
     click.echo(f"reggi batch: {totals.summary()}", err=True)
     sys.exit(1 if totals.failed else 0)
+
+
+class _Atomic:
+    """--output written to a temporary file beside it and renamed over it only when the run is
+    complete: an interrupted run (Ctrl-C, SIGTERM, SIGHUP, a crash) leaves the old file, or none,
+    and never one that looks complete. The temporary file is removed, except after SIGKILL or a
+    power cut, when a hidden ``.NAME.*.partial`` file may remain beside it."""
+
+    def __init__(self, path: str):
+        import os
+        import tempfile
+        from pathlib import Path
+        self.path = Path(path)
+        fd, self.temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".partial")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)      # the mode a plain open() would give
+        self.stream = os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+    def __enter__(self):
+        return self.stream
+
+    def __exit__(self, kind, value, tb):
+        import os
+        try:
+            self.stream.close()
+            if kind is None:
+                os.replace(self.temp, self.path)
+        finally:
+            if os.path.exists(self.temp):
+                os.unlink(self.temp)
+        return False
+
+
+@contextlib.contextmanager
+def _stopped_by_signals():
+    """SIGTERM and SIGHUP stop the run as Ctrl-C does: workers stopped, partial output removed."""
+    import signal
+
+    def stop(number, frame):
+        raise SystemExit(128 + number)
+    old = {n: signal.signal(n, stop) for n in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for n, handler in old.items():
+            signal.signal(n, handler)
 
 
 def _business(path: str | None):
@@ -382,10 +429,19 @@ def _not_an_input(output: str, inputs: list[str]) -> None:
     target = Path(output).resolve()
     for spec in inputs:
         path = Path(spec).resolve() if spec != "-" else None
-        if path and (path == target or (path.is_dir() and target.is_relative_to(path)
-                                        and target.suffix.lower() in PROFILE_SUFFIXES)):
+        if path and (path == target or _same_file(path, target)
+                     or (path.is_dir() and target.is_relative_to(path) and target.suffix.lower() in PROFILE_SUFFIXES)):
             raise InputError(output, None, f"--output would overwrite or be read as the input {spec}; "
                                            "write it elsewhere")
+
+
+def _same_file(a, b) -> bool:
+    """One file under two names (a hard link, or a path through another mount)."""
+    import os
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 @main.command()

@@ -95,3 +95,42 @@ def test_workers_die_with_a_killed_batch_process(tmp_path):
                    open(f"/proc/{w}/stat").read().split(")")[1].split()[0] != "Z"}
         time.sleep(0.1)
     assert not workers, "workers outlived the batch process"
+
+
+# --- --output is complete or untouched (issue 14.4) ---------------------------------------------
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_an_interrupted_run_leaves_the_old_output_and_no_partial_file(tmp_path, signum):
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(named(f"N{i}") for i in range(20_000)) + "\n")
+    out = tmp_path / "out.jsonl"
+    out.write_text("the previous complete run\n")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "batch", str(source), "--jobs", "2",
+                             "--output", str(out)], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while len(children(proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    workers = children(proc.pid)
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0 and b"Traceback" not in err
+    assert out.read_text() == "the previous complete run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]
+    time.sleep(0.5)
+    assert not {w for w in workers if os.path.exists(f"/proc/{w}")
+                and open(f"/proc/{w}/stat").read().split(")")[1].split()[0] != "Z"}
+
+
+def test_a_complete_run_replaces_the_output_and_a_hard_link_to_an_input_is_refused(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(named("A") + "\n")
+    out = tmp_path / "out.jsonl"
+    out.write_text("old\n")
+    result = CliRunner().invoke(main, ["batch", str(source), "--jobs", "1", "--output", str(out)])
+    assert result.exit_code == 0 and "findings" in json.loads(out.read_text())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]
+    os.link(source, tmp_path / "link.jsonl")
+    result = CliRunner().invoke(main, ["batch", str(source), "--output", str(tmp_path / "link.jsonl")])
+    assert result.exit_code == 2 and "would overwrite or be read as the input" in result.stderr
+    assert (tmp_path / "link.jsonl").read_text() == named("A") + "\n"
