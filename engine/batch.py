@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, NamedTuple, TextIO
@@ -314,8 +315,21 @@ def _evaluate(item: tuple[int, Record]) -> Outcome:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Control characters other than a line feed (which csv quotes) are written as visible escapes
+# (\r, \x1b): a bare carriage return, which csv leaves unquoted, would start a new row in a
+# spreadsheet, and the formula check would not see the cell that row begins with.
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def _escape(match: re.Match) -> str:
+    return {"\r": "\\r", "\t": "\\t"}.get(match.group(), f"\\x{ord(match.group()):02x}")
+
+
 def _as_text(cell):
-    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+    if not isinstance(cell, str):
+        return cell
+    cell = _CONTROL.sub(_escape, cell)
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def _csv_rows(rows: list[list]) -> str:
@@ -326,7 +340,8 @@ def _csv_rows(rows: list[list]) -> str:
 
 
 def _md(text) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    text = str(text).replace("\\", "\\\\")
+    return _CONTROL.sub(_escape, text).replace("|", "\\|").replace("\n", " ")
 
 
 def matrix_cell(findings: Findings, jurisdiction: str, separator: str) -> str:
