@@ -166,3 +166,39 @@ def test_far_past_the_limits_still_compiles(tmp_path, sizes):
     for unknown in (False, True):
         p = Profile.model_validate(everything(("TX",), unknown))
         assert durable.evaluate(p) == reference.evaluate(p)
+
+
+# --- cost in the number of tools (issue 20.5) --------------------------------------------------
+
+def many_tools(n: int, unknown: bool = False) -> dict:
+    kinds, data = ToolKind.values(), DataCategory.values()
+    return {"business": {"name": "Big", "sells_personal_data": True},
+            "states": [{"code": c, "consumers": 200_000} for c in ("CA", "CT", "MT", "TX")],
+            "tools": [{"name": f"Tool {i}", "kind": kinds[i % len(kinds)],
+                       **({} if unknown and i % 2 else {"collects": data[:i % len(data)]})} for i in range(n)]}
+
+
+def test_cost_is_linear_in_the_tools(durable, reference):
+    import time
+    from engine.render import render_json
+
+    def seconds(n):
+        p = Profile.model_validate(many_tools(n, unknown=True))
+        best = float("inf")
+        for _ in range(2):
+            start = time.perf_counter()
+            render_json(durable.evaluate(p), "x")
+            best = min(best, time.perf_counter() - start)
+        return best
+    small, large = seconds(25), seconds(200)
+    assert large / small < 8 * 2.5, (small, large)    # 8x the tools: linear is 8x, quadratic 64x
+    p = Profile.model_validate(many_tools(60, unknown=True))
+    assert durable.evaluate(p) == reference.evaluate(p)
+
+
+def test_the_tool_limit_is_stated_and_enforced():
+    from pydantic import ValidationError
+    from facts.profile import MAX_TOOLS
+    Profile.model_validate(many_tools(MAX_TOOLS))
+    with pytest.raises(ValidationError, match=f"at most {MAX_TOOLS}"):
+        Profile.model_validate(many_tools(MAX_TOOLS + 1))
