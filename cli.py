@@ -209,6 +209,8 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
     as_of = as_of or dt.date.today()
 
     def ask_one(q, number, problem=None):
+        if save_file:   # every answer is on disk before the next question: nothing is lost
+            qn.save_answers(save_file, answers)
         if problem:
             click.echo(f"    Not accepted: {problem}", err=True)
         if u.data and q.kind == "set":
@@ -221,9 +223,10 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
                 click.echo(f"    Not understood: {err}", err=True)
 
     try:
-        if interactive and not start and not click.confirm("Is that right?", default=True, err=True):
-            answers = _correct(service, answers)
-        findings, asked = qn.run(service, answers, as_of, ask_one if interactive else None, start or "answers")
+        with _stopped_by_signals(abort=True):
+            if interactive and not start and not click.confirm("Is that right?", default=True, err=True):
+                answers = _correct(service, answers)
+            findings, asked = qn.run(service, answers, as_of, ask_one if interactive else None, start or "answers")
     except (click.exceptions.Abort, EngineError) as stop:
         if isinstance(stop, EngineError):
             click.echo(f"\nerror: {engine_failed('the answers', stop).message}", err=True)
@@ -402,11 +405,14 @@ class _Atomic:
 
 
 @contextlib.contextmanager
-def _stopped_by_signals():
-    """SIGTERM and SIGHUP stop the run as Ctrl-C does: workers stopped, partial output removed."""
+def _stopped_by_signals(abort: bool = False):
+    """SIGTERM and SIGHUP stop the command as Ctrl-C does (batch: workers stopped, partial output
+    removed; ask, with ``abort``: the answers saved)."""
     import signal
 
     def stop(number, frame):
+        if abort:
+            raise click.exceptions.Abort()
         raise SystemExit(128 + number)
     old = {n: signal.signal(n, stop) for n in (signal.SIGTERM, signal.SIGHUP)}
     try:

@@ -134,3 +134,29 @@ def test_a_complete_run_replaces_the_output_and_a_hard_link_to_an_input_is_refus
     result = CliRunner().invoke(main, ["batch", str(source), "--output", str(tmp_path / "link.jsonl")])
     assert result.exit_code == 2 and "would overwrite or be read as the input" in result.stderr
     assert (tmp_path / "link.jsonl").read_text() == named("A") + "\n"
+
+
+# --- reggi ask keeps the answers on SIGTERM and SIGHUP (issue 20.9) ------------------------------
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_ask_saves_every_answer_and_keeps_them_on_a_signal(tmp_path, signum):
+    from test_ask import CA_MT
+    saved = tmp_path / "answers.json"
+    proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "ask", CA_MT, "--as-of", "2026-11-26",
+                             "--save", str(saved)], stdin=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdout=subprocess.PIPE)
+    proc.stdin.write(b"y\n30000000\n30000\n")     # three answers, then the user is interrupted
+    proc.stdin.flush()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if saved.exists() and "30000" in json.dumps(json.loads(saved.read_text())["states"]):
+            break
+        time.sleep(0.1)
+    time.sleep(0.3)
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    assert b"Traceback" not in err and b"resume with: reggi ask --resume" in err, err
+    answers = json.loads(saved.read_text())
+    assert answers["business"]["annual_revenue_usd"] == 30_000_000
+    assert 30_000 in [s.get("consumers") for s in answers["states"]]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.json"]
