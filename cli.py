@@ -208,9 +208,15 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules):
     save_to = save_file or "reggi-answers.json"
     as_of = as_of or dt.date.today()
 
+    unsaved: list = []
+
     def ask_one(q, number, problem=None):
-        if save_file:   # every answer is on disk before the next question: nothing is lost
-            qn.save_answers(save_file, answers)
+        if save_file and not unsaved:   # every answer on disk before the next question
+            try:
+                qn.save_answers(save_file, answers)
+            except InputError as err:       # said once; the answers are shown if the session stops
+                unsaved.append(err)
+                click.echo(f"    {err}; your answers will be shown if the session stops", err=True)
         if problem:
             click.echo(f"    Not accepted: {problem}", err=True)
         if u.data and q.kind == "set":
