@@ -79,8 +79,9 @@ PROJECT_MARKERS = (".git", "pyproject.toml", "rules")
 
 
 def scenario_tree(path: Path) -> Path:
-    """The folder a scenario's profile must lie in: the nearest folder above the scenario that is
-    a project (holds .git, pyproject.toml or rules/), else the scenario's own folder."""
+    """The folder a scenario's relative profile path must stay in: the nearest folder above the
+    scenario that is a project (holds .git, pyproject.toml or rules/), else the scenario's own
+    folder. An absolute path is the author's explicit choice and is not limited."""
     folder = path.resolve().parent
     for candidate in (folder, *folder.parents):
         if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
@@ -100,9 +101,10 @@ def load_scenario(path: Path) -> Scenario:
         at = locate(text, ("profile",))
         ppath = (path.parent / sf.profile).resolve()
         tree = scenario_tree(path)
-        if not ppath.is_relative_to(tree):
-            raise InputError(name, at, f"profile {sf.profile!r} is outside the scenario tree {tree} "
-                             f"(it resolves to {ppath}); keep profiles in the project beside its scenarios")
+        if not Path(sf.profile).is_absolute() and not ppath.is_relative_to(tree):
+            raise InputError(name, at, f"profile {sf.profile!r} leads outside the scenario tree {tree} "
+                             f"(it resolves to {ppath}); keep profiles in the project beside its scenarios, "
+                             "or give an absolute path")
         if ppath.is_dir():
             raise InputError(name, at, f"profile {sf.profile!r} is a folder, not a profile file")
         if not ppath.is_file():

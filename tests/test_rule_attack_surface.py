@@ -73,7 +73,8 @@ apply = []
 
 @pytest.mark.parametrize("profile, words", [
     ("../../outside.json", "outside"),
-    ("/etc/passwd", "outside"),
+    ("../../../../../../../../etc/passwd", "outside"),
+    ("/etc/passwd", ".json or .toml"),
     ("missing.json", "no such file"),
     ("notes.txt", ".json or .toml"),
     ("folder.json", "folder"),
