@@ -377,6 +377,9 @@ class Writer:
         return [index, record.source, record.line or "", record.business, "; ".join(record.vendors)]
 
 
+_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
 class JsonLines(Writer):
     """The full findings of each record, one JSON object a line."""
 
@@ -386,7 +389,9 @@ class JsonLines(Writer):
             item["findings"] = to_dict(findings, __version__)
         else:
             item["error"] = error
-        return json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n"
+        text = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+        # JSON leaves these unescaped, but many line readers (Python's splitlines) end a line there
+        return text.translate(_LINE_BREAKS) + "\n"
 
 
 class Csv(Writer):

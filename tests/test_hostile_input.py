@@ -148,3 +148,13 @@ def test_an_unreadable_subfolder_is_a_record(tmp_path, monkeypatch):
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [os.path.relpath(r["source"], root) for r in records] == ["a.json", "locked"]
     assert "cannot read this folder: Permission denied" in records[1]["error"]
+
+
+def test_json_lines_records_hold_no_character_a_line_reader_breaks_at(tmp_path):
+    data = json.loads(CHAT)
+    data["tools"] = [{"name": "A\u2028B\u2029C\x85D", "kind": "live_chat"}]
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = run("batch", str(source), "--jobs", "1")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["vendors"] == ["A\u2028B\u2029C\x85D"]
