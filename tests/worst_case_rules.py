@@ -46,20 +46,12 @@ citation = "Gen. Stat. § 1 et seq."
 source = "https://example.org/worst-case"
 in_force = 2020-01-01
 ''']
-    for i in range(exemptions):
-        out.append(f'''[[exemptions]]
-id = "ex{i}"
-when = "{facts(2, i)[0]} and {comparisons(1, i)[0]}"
-reason = "generated exemption {i}"
-cite = "Gen. Stat. § 2({i})"
-''')
-    for i in range(tests):
-        out.append(f'''[[applies]]
-id = "t{i}"
-when = "{' and '.join(comparisons(2, i))}"
-test = "generated test {i}"
-cite = "Gen. Stat. § 3({i})"
-''')
+    items = [("exemptions", f"ex{i}", f"{facts(2, i)[0]} and {comparisons(1, i)[0]}", "reason", 2, i)
+             for i in range(exemptions)]
+    items += [("applies", f"t{i}", " and ".join(comparisons(2, i)), "test", 3, i) for i in range(tests)]
+    for table, iid, when, words, section, i in items:
+        out.append(f'[[{table}]]\nid = "{iid}"\nwhen = "{when}"\n{words} = "generated {iid}"\n'
+                   f'cite = "Gen. Stat. § {section}({i})"\n')
     conditions = {
         "wide-and": " and ".join(facts(width)),
         "wide-or": " or ".join(comparisons(width)),
