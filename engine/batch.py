@@ -146,7 +146,10 @@ class _Pool:
         next_out, read, exhausted = 1, 0, False
         while True:
             for n, proc in enumerate(self.procs):
-                if len(proc.sizes) == 2:     # two chunks each: a worker never waits for the next
+                # One chunk at a time: a chunk is sent only to a worker waiting for one, so the
+                # two ends of a pipe never both block writing (a second chunk sent while the worker
+                # was writing its answers deadlocked once both outgrew the pipe's buffer).
+                if proc.sizes:
                     continue
                 if not proc.chunk and not proc.process.is_alive():    # died idle: nothing was lost
                     proc.process.join()
@@ -207,6 +210,9 @@ class _Pool:
 
     def close(self) -> None:
         for proc in self.procs:
+            if proc.chunk:          # interrupted mid-chunk: its answers are not wanted, and
+                proc.process.kill()     # telling it to stop could block on a full pipe
+                continue
             try:
                 proc.conn.send(None)
             except (OSError, ValueError):

@@ -161,3 +161,14 @@ def test_ask_saves_every_answer_and_keeps_them_on_a_signal(tmp_path, signum):
     assert answers["business"]["annual_revenue_usd"] == 30_000_000
     assert 30_000 in [s.get("consumers") for s in answers["states"]]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.json"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_records_larger_than_a_pipe_buffer_do_not_deadlock_the_pool(alarm, tmp_path, jobs):
+    # Chunks of records and of answers far past the 64 KB a pipe holds, both ways at once.
+    names = [f"{'x' * 30_000} {i}" for i in range(150)]
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(named(n) for n in names) + "\n")
+    result = CliRunner().invoke(main, ["batch", str(source), "--jobs", jobs, "--as-of", "2026-11-26"])
+    assert result.exit_code == 0
+    assert [json.loads(line)["findings"]["business"] for line in result.stdout.splitlines()] == names
