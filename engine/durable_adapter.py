@@ -17,7 +17,9 @@ What it does about the engine's known limits (see README, "Architecture"):
   members makes ruleset creation fail with error 113;
 - every fact carries a unique id; one session per ruleset is emptied by retracting the facts
   after each evaluation, because deleting a session (``delete_state``) aborted the process with
-  ``free(): invalid pointer`` in our measurements. State never accumulates.
+  ``free(): invalid pointer`` in our measurements. State never accumulates;
+- every call into the C core is wrapped (``_core``): a code or exception from it becomes a
+  DurableError in words, and a ruleset a failure may have left facts in is replaced;
 - the C core tells facts and properties apart by a 32-bit FNV-1a hash of their names, so no name
   it sees comes from user text: fact ids are short names from a pool whose hashes are pairwise
   distinct (a context's id, which holds the tool's name, stays on the Python side), and property
@@ -31,8 +33,10 @@ What it does about the engine's known limits (see README, "Architecture"):
 Unknown facts: a context with unknown values is asserted twice. In the *lower* copy an unknown
 attribute is absent, so every comparison on it is false; in the *upper* copy the attribute's
 *marker* is 1, and each comparison is compiled as "holds, or the marker is 1". Conditions are
-in negation normal form, so a rule fires in the lower copy exactly when it is true in Kleene logic, and in the upper copy
-exactly when it is not false: fired in lower = true, only in upper = unknown, neither = false.
+in negation normal form, so a rule fires in the lower copy exactly when it is true in Kleene
+logic, and in the upper copy exactly when it is not false: fired in lower = true, only in
+upper = unknown, neither = false. A rule split into several durable rules takes each part's
+value so read and combines them with the condition's own and/or, in the same logic.
 """
 from __future__ import annotations
 
