@@ -368,7 +368,9 @@ def batch(inputs, business, as_of, fmt, output, jobs, engine, rules):
     except InputError as err:
         fail(err)
     try:
-        out = _Atomic(output) if output else contextlib.nullcontext(sys.stdout)
+        out = (contextlib.nullcontext(sys.stdout) if not output
+               else _Atomic(output) if _plain_file(output)
+               else open(output, "w", encoding="utf-8", newline=""))   # /dev/stdout, a FIFO: as it is
     except OSError as err:
         fail(InputError(output, None, f"cannot write: {err.strerror}"))
     with _stopped_by_signals(), out as stream:
@@ -376,6 +378,19 @@ def batch(inputs, business, as_of, fmt, output, jobs, engine, rules):
                        Progress(sys.stderr) if sys.stderr.isatty() else None)
     click.echo(f"reggi batch: {totals.summary()}", err=True)
     sys.exit(1 if totals.failed else 0)
+
+
+def _plain_file(path: str) -> bool:
+    """A path that is, or will be, a regular file and not a link: those are written through a
+    temporary file; a link, a device (/dev/stdout) or a FIFO is written in place."""
+    import os
+    import stat
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode) and not os.path.islink(path)
+    except FileNotFoundError:
+        return not os.path.islink(path)
+    except OSError:
+        return True     # the error is reported when the file is opened
 
 
 class _Atomic:
