@@ -153,6 +153,7 @@ def check(records: int, seed: int, jobs: int, folder: Path) -> dict:
             outputs[engine] = [json.loads(line) for line in lines]
             figures[f"records out {key}"] = len(lines)
         else:
+            csv.field_size_limit(sys.maxsize)      # a record's vendors cell may hold 8 names of 20,000 characters
             with open(out, encoding="utf-8", newline="") as f:
                 seen = sorted({int(row["record"]) for row in csv.DictReader(f)}) if out.exists() else []
             figures[f"records out {key}"] = len(seen)
