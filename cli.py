@@ -10,6 +10,7 @@ import textwrap
 import click
 
 from engine import __version__
+from engine.runner import EngineError
 from facts.errors import InputError
 
 
@@ -34,6 +35,25 @@ def _service(rules: str | None, engine: str = "durable", horizon: int = 24):
         return Reggi(rules or RULES_DIR, engine, horizon)
     except InputError as err:
         fail(err)
+    except EngineError as err:
+        fail(InputError(str(rules or RULES_DIR), None, f"the {engine} engine did not start: {err}"))
+
+
+def engine_failed(name: str, err: EngineError, engine: str = "durable") -> InputError:
+    """An engine failure on one profile, in words: the profile, what failed, what to do."""
+    hint = "; --engine reference evaluates it without durable-rules" if engine == "durable" else ""
+    return InputError(name, None, f"the {engine} engine failed on this profile: {err}{hint}")
+
+
+class _Commands(click.Group):
+    """The last net under every command: an engine failure no command caught is an error line
+    and exit 2, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except EngineError as err:
+            fail(InputError("reggi", None, f"the engine failed: {err}"))
 
 
 RULES_OPTION = click.option("--rules", type=click.Path(), default=None,
@@ -44,7 +64,7 @@ AS_OF_OPTION = click.option("--as-of", callback=_date, default=None, metavar="YY
                             help="Evaluation date (default: the profile's as_of, else today).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(version=__version__, message="reggi %(version)s")
 def main():
     """reggi: deterministic US privacy obligations for a business and its third-party tools.
@@ -108,7 +128,10 @@ def evaluate(profile, as_of, fmt, rules, engine, horizon, report_file):
     except InputError as err:
         fail(err)
     service = _service(rules, engine, horizon)
-    findings = service.evaluate(prof, as_of)
+    try:
+        findings = service.evaluate(prof, as_of)
+    except EngineError as err:
+        fail(engine_failed(profile, err, engine))
     emit(RENDERERS[fmt](findings, __version__), report_file, (profile,))
 
 
@@ -219,7 +242,15 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules, horiz
     save_to = save_file or "reggi-answers.json"
     as_of = as_of or dt.date.today()
 
+    unsaved: list = []
+
     def ask_one(q, number, problem=None):
+        if save_file and not unsaved:   # every answer on disk before the next question
+            try:
+                qn.save_answers(save_file, answers)
+            except InputError as err:       # said once; the answers are shown if the session stops
+                unsaved.append(err)
+                click.echo(f"    {err}; your answers will be shown if the session stops", err=True)
         if problem:
             click.echo(f"    Not accepted: {problem}", err=True)
         if hint and q.kind == "set":
@@ -232,15 +263,18 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules, horiz
                 click.echo(f"    Not understood: {err}", err=True)
 
     try:
-        if interactive and not start and not click.confirm("Is that right?", default=True, err=True):
-            answers = _correct(service, answers)
-            u = Understanding.of_answers(answers)
-        if interactive and not answers.get("tools"):
-            # Nothing recognised is not "no tools": a question about a tool reggi did not know.
-            answers["tools"] = _ask_tool_kinds()
-            u = Understanding.of_answers(answers)
-        findings, asked = qn.run(service, answers, as_of, ask_one if interactive else None, start or "answers")
-    except click.exceptions.Abort:
+        with _stopped_by_signals(abort=True):
+            if interactive and not start and not click.confirm("Is that right?", default=True, err=True):
+                answers = _correct(service, answers)
+                u = Understanding.of_answers(answers)
+            if interactive and not answers.get("tools"):
+                # Nothing recognised is not "no tools": a question about a tool reggi did not know.
+                answers["tools"] = _ask_tool_kinds()
+                u = Understanding.of_answers(answers)
+            findings, asked = qn.run(service, answers, as_of, ask_one if interactive else None, start or "answers")
+    except (click.exceptions.Abort, EngineError) as stop:
+        if isinstance(stop, EngineError):
+            click.echo(f"\nerror: {engine_failed('the answers', stop).message}", err=True)
         try:
             qn.save_answers(save_to, answers)
         except InputError as err:   # never lose the answers: show them instead
@@ -248,7 +282,7 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules, horiz
             sys.exit(1)
         click.echo(f"\nStopped. Your answers so far are saved in {save_to}; "
                    f"resume with: reggi ask --resume {save_to}", err=True)
-        sys.exit(1)
+        sys.exit(2 if isinstance(stop, EngineError) else 1)
     except InputError as err:
         fail(err)
     if save_file:
@@ -352,10 +386,15 @@ def test_cmd(paths, rules, verbose, coverage):
     cover = Coverage(service.rulebase)
     failed = 0
     for s in scenarios:
-        findings, results = service.trace(s.profile, s.as_of)
-        if s.expect.upcoming:
-            from engine.evaluate import upcoming
-            findings.upcoming = upcoming(service.rulebase, s.profile, findings, service.horizon_months, service.engine)
+        try:
+            findings, results = service.trace(s.profile, s.as_of)
+            if s.expect.upcoming:
+                from engine.evaluate import upcoming
+                findings.upcoming = upcoming(service.rulebase, s.profile, findings, service.horizon_months, service.engine)
+        except EngineError as err:
+            failed += 1
+            click.echo(f"FAIL {s.path}: {engine_failed(str(s.path), err).message}")
+            continue
         cover.add(results)
         problems = check(s, findings, known)
         if problems:
@@ -402,14 +441,79 @@ def batch(inputs, business, as_of, fmt, output, jobs, engine, rules):
     except InputError as err:
         fail(err)
     try:
-        out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+        out = (contextlib.nullcontext(sys.stdout) if not output
+               else _Atomic(output) if _plain_file(output)
+               else open(output, "w", encoding="utf-8", newline=""))   # /dev/stdout, a FIFO: as it is
     except OSError as err:
         fail(InputError(output, None, f"cannot write: {err.strerror}"))
-    with out if output else contextlib.nullcontext():
-        totals = write(read_records(inputs, facts), out, settings, jobs,
+    with _stopped_by_signals(), out as stream:
+        totals = write(read_records(inputs, facts), stream, settings, jobs,
                        Progress(sys.stderr) if sys.stderr.isatty() else None)
     click.echo(f"reggi batch: {totals.summary()}", err=True)
     sys.exit(1 if totals.failed else 0)
+
+
+def _plain_file(path: str) -> bool:
+    """A path that is, or will be, a regular file and not a link: those are written through a
+    temporary file; a link, a device (/dev/stdout) or a FIFO is written in place."""
+    import os
+    import stat
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode) and not os.path.islink(path)
+    except FileNotFoundError:
+        return not os.path.islink(path)
+    except OSError:
+        return True     # the error is reported when the file is opened
+
+
+class _Atomic:
+    """--output written to a temporary file beside it and renamed over it only when the run is
+    complete: an interrupted run (Ctrl-C, SIGTERM, SIGHUP, a crash) leaves the old file, or none,
+    and never one that looks complete. The temporary file is removed, except after SIGKILL or a
+    power cut, when a hidden ``.NAME.*.partial`` file may remain beside it."""
+
+    def __init__(self, path: str):
+        import os
+        import tempfile
+        from pathlib import Path
+        self.path = Path(path)
+        fd, self.temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".partial")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)      # the mode a plain open() would give
+        self.stream = os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+    def __enter__(self):
+        return self.stream
+
+    def __exit__(self, kind, value, tb):
+        import os
+        try:
+            self.stream.close()
+            if kind is None:
+                os.replace(self.temp, self.path)
+        finally:
+            if os.path.exists(self.temp):
+                os.unlink(self.temp)
+        return False
+
+
+@contextlib.contextmanager
+def _stopped_by_signals(abort: bool = False):
+    """SIGTERM and SIGHUP stop the command as Ctrl-C does (batch: workers stopped, partial output
+    removed; ask, with ``abort``: the answers saved)."""
+    import signal
+
+    def stop(number, frame):
+        if abort:
+            raise click.exceptions.Abort()
+        raise SystemExit(128 + number)
+    old = {n: signal.signal(n, stop) for n in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for n, handler in old.items():
+            signal.signal(n, handler)
 
 
 def _business(path: str | None):
@@ -425,10 +529,19 @@ def _not_an_input(output: str, inputs: list[str]) -> None:
     target = Path(output).resolve()
     for spec in inputs:
         path = Path(spec).resolve() if spec != "-" else None
-        if path and (path == target or (path.is_dir() and target.is_relative_to(path)
-                                        and target.suffix.lower() in PROFILE_SUFFIXES)):
+        if path and (path == target or _same_file(path, target)
+                     or (path.is_dir() and target.is_relative_to(path) and target.suffix.lower() in PROFILE_SUFFIXES)):
             raise InputError(output, None, f"--output would overwrite or be read as the input {spec}; "
                                            "write it elsewhere")
+
+
+def _same_file(a, b) -> bool:
+    """One file under two names (a hard link, or a path through another mount)."""
+    import os
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 @main.command()

@@ -12,9 +12,9 @@ import collections
 import csv
 import datetime as dt
 import io
-import itertools
 import json
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, NamedTuple, TextIO
@@ -24,6 +24,7 @@ from engine.evaluate import DISCLAIMER, Findings
 from engine.render import to_dict
 from engine.rulebase import load
 from engine.schema import FEDERAL, code_of
+from engine.runner import EngineError
 from facts.errors import InputError
 from facts.inventory import Record
 
@@ -99,24 +100,139 @@ def write(records: Iterable[Record], out: TextIO, settings: Settings, jobs: int 
 
 
 def _outcomes(records: Iterable[Record], settings: Settings, jobs: int) -> Iterator[Outcome]:
-    numbered = enumerate(records, 1)
-    if jobs == 1:
-        _start(settings)
-        yield from map(_evaluate, numbered)
-        return
-    import multiprocessing
-    with multiprocessing.Pool(jobs, initializer=_start, initargs=(settings,)) as pool:
-        # Pool.imap would read the whole input ahead (its feeder thread has no back-pressure),
-        # so records go in windows, each kept in order by imap. Two windows are in flight, so
-        # the workers evaluate one while this process writes the other and reads the next.
-        windows = iter(lambda: list(itertools.islice(numbered, jobs * CHUNK * WINDOW_CHUNKS)), [])
-        in_flight: collections.deque = collections.deque()
-        for window in windows:
-            in_flight.append(pool.imap(_evaluate, window, CHUNK))
-            if len(in_flight) == 2:
-                yield from in_flight.popleft()
-        while in_flight:
-            yield from in_flight.popleft()
+    pool = _Pool(settings, jobs)
+    try:
+        yield from pool.run(enumerate(records, 1))
+    finally:
+        pool.close()
+
+
+class _Proc:
+    """One worker process and the chunk of records it was given, not yet answered."""
+
+    def __init__(self, context, settings: Settings):
+        self.conn, child = context.Pipe()
+        self.current = context.RawValue("q", 0)     # the index of the record it is evaluating
+        self.process = context.Process(target=_serve, args=(child, self.current, settings), daemon=True)
+        self.process.start()
+        child.close()
+        self.chunk: collections.deque = collections.deque()    # records sent, not answered
+        self.sizes: collections.deque = collections.deque()    # how many records each chunk sent holds
+
+
+class _Pool:
+    """``jobs`` worker processes, each evaluating chunks of records and answering one outcome a
+    record. Records are read only as far as ``jobs * CHUNK * WINDOW_CHUNKS`` ahead of the output,
+    and outcomes are yielded in input order. A worker that dies (a crash in the C core, a signal,
+    running out of memory) costs only the record it was on: that record becomes an error record
+    saying so, the rest of its chunk goes to a fresh worker, and the run goes on. Even with one job
+    records are evaluated in a worker, so that a crash cannot take the batch down. Workers never
+    outlive this process: they are stopped on close, and on Linux the kernel kills them if this
+    process dies (PR_SET_PDEATHSIG)."""
+
+    def __init__(self, settings: Settings, jobs: int):
+        import multiprocessing
+        methods = multiprocessing.get_all_start_methods()
+        self.context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        self.settings, self.jobs = settings, jobs
+        self.writer = WRITERS[settings.fmt](settings)
+        self.procs: list[_Proc] = []
+
+    def run(self, numbered: Iterator[tuple[int, Record]]) -> Iterator[Outcome]:
+        from multiprocessing.connection import wait
+        self.procs = [_Proc(self.context, self.settings) for _ in range(self.jobs)]
+        ahead = self.jobs * CHUNK * WINDOW_CHUNKS
+        retry: collections.deque = collections.deque()   # records of a dead worker's chunk, in order
+        done: dict[int, Outcome] = {}
+        next_out, read, exhausted = 1, 0, False
+        while True:
+            for n, proc in enumerate(self.procs):
+                # One chunk at a time: a chunk is sent only to a worker waiting for one, so the
+                # two ends of a pipe never both block writing (a second chunk sent while the worker
+                # was writing its answers deadlocked once both outgrew the pipe's buffer).
+                if proc.sizes:
+                    continue
+                if not proc.chunk and not proc.process.is_alive():    # died idle: nothing was lost
+                    proc.process.join()
+                    proc = self.procs[n] = _Proc(self.context, self.settings)
+                chunk = [retry.popleft() for _ in range(min(CHUNK, len(retry)))]
+                while len(chunk) < CHUNK and not exhausted and read - next_out < ahead:
+                    item = next(numbered, None)
+                    if item is None:
+                        exhausted = True
+                    else:
+                        chunk.append(item)
+                        read = item[0]
+                if chunk:
+                    try:
+                        proc.conn.send(chunk)
+                        proc.chunk.extend(chunk)
+                        proc.sizes.append(len(chunk))
+                    except OSError:     # died just now: the chunk goes to its successor
+                        retry.extendleft(reversed(chunk))
+            busy = [p for p in self.procs if p.chunk]
+            if not busy:
+                return
+            ready = set(wait([p.conn for p in busy] + [p.process.sentinel for p in busy]))
+            for proc in busy:
+                if proc.conn in ready or proc.process.sentinel in ready:
+                    self._collect(proc, done, retry)
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+
+    def _collect(self, proc: _Proc, done: dict, retry: collections.deque) -> None:
+        try:
+            while proc.chunk and proc.conn.poll():
+                for index, outcome in proc.conn.recv():     # a chunk's outcomes, all at once
+                    done[index] = outcome
+                for _ in range(proc.sizes.popleft()):
+                    proc.chunk.popleft()
+            if proc.process.is_alive() or not proc.chunk:
+                return
+        except (EOFError, OSError):
+            pass
+        # The worker died on the record it had started: the records before it in its chunk were
+        # evaluated but not answered, and go with those after it to a fresh worker.
+        proc.process.join()
+        self.procs[self.procs.index(proc)] = _Proc(self.context, self.settings)
+        crashed = proc.current.value
+        if crashed not in (item[0] for item in proc.chunk):   # died before it started one: all go again
+            retry.extendleft(reversed(proc.chunk))
+            return
+        index, record = next(item for item in proc.chunk if item[0] == crashed)
+        code = proc.process.exitcode
+        how = (f"was killed by signal {_signal_name(-code)}" if code is not None and code < 0
+               else f"exited with code {code}")
+        done[index] = Outcome(self.writer.record(index, record, None, (
+            f"{record.where}: the process evaluating this record {how}; the record was not evaluated "
+            f"(the others were). Try it alone with: reggi evaluate --engine reference")), False)
+        retry.extendleft(reversed([item for item in proc.chunk if item[0] != crashed]))
+
+    def close(self) -> None:
+        for proc in self.procs:
+            if proc.chunk:          # interrupted mid-chunk: its answers are not wanted, and
+                proc.process.kill()     # telling it to stop could block on a full pipe
+                continue
+            try:
+                proc.conn.send(None)
+            except (OSError, ValueError):
+                pass
+        for proc in self.procs:
+            proc.process.join(timeout=2)
+            if proc.process.is_alive():
+                proc.process.kill()
+                proc.process.join()
+            proc.conn.close()
+        self.procs = []
+
+
+def _signal_name(number: int) -> str:
+    import signal
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
 
 
 # --- in each worker process (or in the main process with one job) ---------------------------
@@ -129,6 +245,7 @@ class _Worker:
         from engine.service import Reggi
         self.writer = WRITERS[settings.fmt](settings)
         self.as_of = settings.as_of
+        self.engine = settings.engine
         try:
             self.service, self.failure = Reggi(settings.rules, settings.engine), None
         except Exception as err:    # an engine that cannot start fails every record, not the pool
@@ -140,6 +257,45 @@ def _start(settings: Settings) -> None:
     _worker = _Worker(settings)
 
 
+def _serve(conn, current, settings: Settings) -> None:
+    """A worker process: evaluate each chunk received and answer its outcomes, [(index, outcome)],
+    until told to stop (None) or the parent is gone. ``current`` shows the parent which record it
+    is on, should it die."""
+    import faulthandler
+    import signal
+    faulthandler.disable()      # a crash is reported by the parent, as an error record
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C is the parent's to handle
+    _start(settings)
+    while True:
+        try:
+            chunk = conn.recv()
+        except (EOFError, OSError):
+            return
+        if chunk is None:
+            return
+        out = []
+        for item in chunk:
+            current.value = item[0]
+            out.append((item[0], _evaluate(item)))
+        conn.send(out)
+
+
+def _die_with_parent() -> None:
+    """Ask the kernel to kill this process when its parent dies (Linux); elsewhere the parent
+    stops its workers when it closes the pool, and a worker stops when its pipe closes."""
+    parent = os.getppid()
+    try:
+        import ctypes
+        import signal
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)          # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:                  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def _evaluate(item: tuple[int, Record]) -> Outcome:
     index, record = item
     w = _worker
@@ -149,8 +305,12 @@ def _evaluate(item: tuple[int, Record]) -> Outcome:
         return Outcome(w.writer.record(index, record, None, w.failure), False)
     try:
         findings = w.service.evaluate(record.profile, w.as_of, explain=w.writer.explains)
-    except Exception as err:    # nothing lost: a record the engine trips on is reported, not raised
-        return Outcome(w.writer.record(index, record, None, f"internal error: {type(err).__name__}: {err}"), False)
+    except EngineError as err:  # nothing lost: a record the engine trips on is reported, not raised
+        return Outcome(w.writer.record(index, record, None, f"{record.where}: the {w.engine} engine failed "
+                                                            f"on this record: {err}"), False)
+    except Exception as err:
+        return Outcome(w.writer.record(index, record, None, f"{record.where}: internal error: "
+                                                            f"{type(err).__name__}: {err}"), False)
     return Outcome(w.writer.record(index, record, findings, None), True,
                    tuple((o.id, o.title, o.status) for o in findings.obligations))
 
@@ -162,8 +322,21 @@ def _evaluate(item: tuple[int, Record]) -> Outcome:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Control characters other than a line feed (which csv quotes) are written as visible escapes
+# (\r, \x1b): a bare carriage return, which csv leaves unquoted, would start a new row in a
+# spreadsheet, and the formula check would not see the cell that row begins with.
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def _escape(match: re.Match) -> str:
+    return {"\r": "\\r", "\t": "\\t"}.get(match.group(), f"\\x{ord(match.group()):02x}")
+
+
 def _as_text(cell):
-    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+    if not isinstance(cell, str):
+        return cell
+    cell = _CONTROL.sub(_escape, cell)
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def _csv_rows(rows: list[list]) -> str:
@@ -174,7 +347,8 @@ def _csv_rows(rows: list[list]) -> str:
 
 
 def _md(text) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    text = str(text).replace("\\", "\\\\")
+    return _CONTROL.sub(_escape, text).replace("|", "\\|").replace("\n", " ")
 
 
 def matrix_cell(findings: Findings, jurisdiction: str, separator: str) -> str:
@@ -210,6 +384,9 @@ class Writer:
         return [index, record.source, record.line or "", record.business, "; ".join(record.vendors)]
 
 
+_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
 class JsonLines(Writer):
     """The full findings of each record, one JSON object a line."""
 
@@ -219,7 +396,9 @@ class JsonLines(Writer):
             item["findings"] = to_dict(findings, __version__)
         else:
             item["error"] = error
-        return json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n"
+        text = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+        # JSON leaves these unescaped, but many line readers (Python's splitlines) end a line there
+        return text.translate(_LINE_BREAKS) + "\n"
 
 
 class Csv(Writer):

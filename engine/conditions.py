@@ -58,7 +58,14 @@ _MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 Resolver = Callable[[str], Ref]   # dotted name -> Ref; raises ConditionError if unknown
 
 
+# The longest condition of the shipped rules is under 500 characters; a condition is refused
+# past this length (a megabyte of "or" is a mistake or an attack, and costs time to compile).
+MAX_CONDITION = 10_000
+
+
 def parse(text: str, resolve: Resolver) -> Node:
+    if len(text) > MAX_CONDITION:
+        raise ConditionError(f"condition is {len(text):,} characters long; at most {MAX_CONDITION:,}")
     try:
         # Parenthesised so that a condition may span lines in a TOML multi-line string.
         tree = ast.parse(f"(\n{text.strip()}\n)", mode="eval")

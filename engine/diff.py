@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterable
 
 from engine.evaluate import Finding, Findings, StatuteStatus
+from engine.runner import EngineError
 from engine.rulebase import RULES_DIR
 from facts.errors import InputError
 from facts.inventory import Record
@@ -144,7 +145,10 @@ def compare(records: Iterable[Record], base_rules: Path, head_rules: Path, base_
             diff.error = str(record.profile)
         else:
             day = as_of or record.profile.as_of or report.today    # one day for both sides
-            diff_findings(base.evaluate(record.profile, day), head.evaluate(record.profile, day), diff)
+            try:
+                diff_findings(base.evaluate(record.profile, day), head.evaluate(record.profile, day), diff)
+            except EngineError as err:     # named and counted as failed; the other profiles go on
+                diff.error = f"{record.where}: the engine failed on this profile: {err}"
         if diff.error or diff.differs:
             report.profiles.append(diff)
     return report

@@ -9,40 +9,145 @@ firing; the loop below costs a fraction of that, with the same matches.
 
 What it does about the engine's known limits (see README, "Architecture"):
 - no threads: nothing polls, the agenda is drained right after each assert;
-- rulesets per stratum of at most MAX_RULES_PER_RULESET rules (whole rule files together), so
-  no alpha node reaches 64 successors and no ruleset nears the beta limit;
+- rules split and rulesets partitioned under the C core's limits (see "Limits of the C core"
+  below), so a maintainer need not know them;
 - every ruleset has a sentinel rule that matches any fact but never fires, so asserting a fact
   no real rule matches does not fail as "message not handled";
 - nested ``$or`` groups are spliced flat: an ``$or`` nested in an ``$or`` with eight or more
   members makes ruleset creation fail with error 113;
 - every fact carries a unique id; one session per ruleset is emptied by retracting the facts
   after each evaluation, because deleting a session (``delete_state``) aborted the process with
-  ``free(): invalid pointer`` in our measurements. State never accumulates.
+  ``free(): invalid pointer`` in our measurements. State never accumulates;
+- every call into the C core is wrapped (``_core``): a code or exception from it becomes a
+  DurableError in words, and a ruleset a failure may have left facts in is replaced;
+- the C core tells facts and properties apart by a 32-bit FNV-1a hash of their names, so no name
+  it sees comes from user text: fact ids are short names from a pool whose hashes are pairwise
+  distinct (a context's id, which holds the tool's name, stays on the Python side), and property
+  names are drawn from the same kind of pool, disjoint from ``id`` and ``sid``;
+- no number reaches the C core as the profile wrote it: its parser reads an exponent only after a
+  decimal point (``1e-05`` was read as 1 and the rest of the text as garbage, which crashed or
+  changed findings) and holds integers in 64 bits. Every numeric attribute is replaced by its
+  rank among the constants the rules compare it with (``_Scale``): small integers that order and
+  compare exactly as the values do, for any value a profile can hold.
 
 Unknown facts: a context with unknown values is asserted twice. In the *lower* copy an unknown
-attribute is absent, so every comparison on it is false; in the *upper* copy (``_u`` = 1) each
-comparison on an absent attribute is compiled to hold. Conditions are in negation normal form,
-so a rule fires in the lower copy exactly when it is true in Kleene logic, and in the upper copy
-exactly when it is not false: fired in lower = true, only in upper = unknown, neither = false.
+attribute is absent, so every comparison on it is false; in the *upper* copy the attribute's
+*marker* is 1, and each comparison is compiled as "holds, or the marker is 1". Conditions are
+in negation normal form, so a rule fires in the lower copy exactly when it is true in Kleene
+logic, and in the upper copy exactly when it is not false: fired in lower = true, only in
+upper = unknown, neither = false. A rule split into several durable rules takes each part's
+value so read and combines them with the condition's own and/or, in the same logic.
 """
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
+import re
+from typing import NamedTuple
 
 import durable_rules_engine as core
 
-from engine.conditions import And, Atom, Node, Ref
+from engine.conditions import And, Atom, Node, Or, Ref, kleene_and, kleene_or
 from engine.rulebase import Rule, RuleBase
-from engine.runner import Results, Targets
+from engine.runner import EngineError, Results, Targets
 from facts.fields import Context
 
 _SID = "reggi"   # one session per ruleset, emptied after every evaluation
 _OPS = {"==": "$eq", "!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 
 
-class DurableError(RuntimeError):
-    pass
+class DurableError(EngineError):
+    """Anything the C core refused or failed at, with its error code in words."""
+
+
+# The C core's error codes (src/rules/rules.h) that a rule base or a profile can reach.
+_CODES = {1: "a fact no rule matches (message not handled)",
+          2: "two facts alike in one session (message observed): their ids or contents collide",
+          101: "out of memory", 102: "a value of an unexpected type", 103: "a name too long",
+          106: "too many rules in one ruleset", 108: "too many joins in one ruleset (beta limit)",
+          113: "a condition too wide (expression limit)", 201: "a value it cannot parse",
+          203: "a number it cannot parse", 302: "a fact with more than 255 properties",
+          303: "more than 64 rules testing one attribute (alpha node successors)",
+          304: "too many facts in one match", 313: "a fact too large", 314: "a property too large"}
+
+
+def _core(what: str, call, *args):
+    """A call into the C core; whatever it raises (RulesError with a code, MemoryError at its
+    session or handle limits) becomes a DurableError saying what it was doing and why."""
+    try:
+        return call(*args)
+    except Exception as err:
+        m = re.search(r"error code: (\d+)", str(err))
+        why = (f"error {m.group(1)}: {_CODES.get(int(m.group(1)), 'see src/rules/rules.h')}" if m
+               else f"{type(err).__name__}: {err}" if str(err) else type(err).__name__)
+        raise DurableError(f"durable-rules failed to {what} ({why})") from err
+
+
+def fnv1a_32(text: str) -> int:
+    """The C core's hash of a name (state.c ``fnv1Hash32``, json.c ``getStringAndHash``): FNV-1a
+    over the bytes, each read as a signed ``char`` (so bytes >= 0x80 are sign-extended)."""
+    h = 0x811C9DC5
+    for b in text.encode("utf-8"):
+        h = ((h ^ (b | 0xFFFFFF00 if b >= 0x80 else b)) * 16777619) & 0xFFFFFFFF
+    return h
+
+
+# Names the core reads in every fact: no generated name may hash like one of them.
+_RESERVED = ("id", "sid", "_s", "_j", "_u", "_never")
+
+
+class _Names:
+    """``prefix0``, ``prefix1``, ...: names whose FNV-1a hashes are pairwise distinct and distinct
+    from those of ``_RESERVED`` (a candidate that would collide is skipped). The n-th name is the
+    same for every evaluation, so any n first names are safe together."""
+
+    def __init__(self, prefix: str, taken: set[int]):
+        self.prefix, self.taken, self.names, self.tried = prefix, taken, [], 0
+
+    def __getitem__(self, n: int) -> str:
+        while len(self.names) <= n:
+            name = f"{self.prefix}{self.tried}"
+            self.tried += 1
+            h = fnv1a_32(name)
+            if h not in self.taken:
+                self.taken.add(h)
+                self.names.append(name)
+        return self.names[n]
+
+
+_FACT_IDS = _Names("f", {fnv1a_32(n) for n in _RESERVED})
+
+
+class _Scale:
+    """The constants rules compare a numeric attribute with, sorted: a value is handed to the C
+    core as its rank, 2i+1 if it equals the i-th constant, 2i if it lies between the (i-1)-th and
+    the i-th. Every comparison with a constant gives on the ranks what it gives on the values
+    (Python compares ints and floats exactly), and ranks are small integers the core parses
+    exactly."""
+
+    def __init__(self, constants):
+        self.constants = sorted(set(constants))
+
+    def __call__(self, value) -> int:
+        i = bisect.bisect_left(self.constants, value)
+        return 2 * i + 1 if i < len(self.constants) and self.constants[i] == value else 2 * i
+
+
+def _numeric(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _constants(node: Node, out: dict[str, list]) -> None:
+    """Numeric constants of every atom, by attribute key."""
+    if isinstance(node, Atom):
+        values = node.value if node.op in ("in", "notin") else (node.value,)
+        for v in values:
+            if _numeric(v):
+                out.setdefault(_attr_key(node), []).append(v)
+    else:
+        for item in node.items:
+            _constants(item, out)
 
 
 def _attr_key(atom: Atom) -> str:
@@ -69,25 +174,88 @@ class _Compiled:
         return self._keys[slot]
 
 
-# Rules per ruleset. Every rule tests the scope attribute first, so this also bounds the
-# successors of that alpha node (the C core allows 64); whole rule files stay together.
-MAX_RULES_PER_RULESET = 48
+# Limits of the C core (src/rules/rete.h, events.c) and what the adapter keeps under them:
+# - a rule's $and/$or groups: each takes two of the 32 entries of its beta node's expression
+#   sequence (error 113 past 15 groups);
+# - the alpha nodes waiting on the traversal stack while a fact passes through a ruleset: 64
+#   (error 303 at assert time). Each rule adds one, and each $or one per member that matches
+#   beyond the first (_pending); the unknown-marker alternative of a test never matches together
+#   with the test, so it adds none. Measured: 32 rules each testing an $or of two members that
+#   both match overflow it (2 x 32 + the scope node);
+# - properties of a fact: 255 (error 302).
+# A rule whose condition is too big for one durable rule is split into several (see _plan); the
+# adapter combines their results in three-valued logic, exactly as the condition combines them.
+MAX_GROUPS = 12             # $and/$or groups in one durable rule (the core allows 15)
+MAX_PENDING = 16            # stack entries one durable rule may add
+MAX_PENDING_PER_RULESET = 48   # ... all rules of a ruleset together (the stack holds 64)
+MAX_KEYS_PER_RULESET = 100  # attributes (each with its unknown marker) of a fact: 255 at most
+# Contexts asserted at once. Every rule matches one fact, so contexts may go in any grouping; the
+# core's time per fact grows with the facts in one session (9 us at 100, 26 us at 12,000), so a
+# profile with thousands of tools is asserted a few hundred contexts at a time: cost stays linear.
+ASSERT_CONTEXTS = 256
 
 
-def _partition(stratum: list[Rule]) -> list[list[Rule]]:
-    groups: dict[str, list[Rule]] = {}
-    for rule in stratum:
-        groups.setdefault(rule.file, []).append(rule)
-    chunks: list[list[Rule]] = []
+def _groups(cond: dict) -> int:
+    return sum(1 + sum(_groups(c) for c in v) for k, v in cond.items() if k in ("$and", "$or"))
+
+
+def _extra(node: Node) -> int:
+    """Stack entries beyond one that ``node`` may leave waiting: an $or's members may all match."""
+    if isinstance(node, Atom):
+        return 0
+    inner = sum(_extra(item) for item in node.items)
+    return inner + (len(node.items) - 1 if isinstance(node, Or) else 0)
+
+
+def _pending(node: Node) -> int:
+    return 1 + _extra(node)
+
+
+def _fits(cond: dict, node: Node) -> bool:
+    return _groups(cond) <= MAX_GROUPS and _pending(node) <= MAX_PENDING
+
+
+def _widened(atom: Atom) -> Node:
+    """A membership test as the Or (And) of its comparisons, so that it can be split."""
+    if atom.op == "in":
+        return Or(tuple(Atom("==", atom.ref, v) for v in atom.value))
+    if atom.op == "notin":
+        return And(tuple(Atom("!=", atom.ref, v) for v in atom.value))
+    return atom
+
+
+class _Leaf(NamedTuple):
+    rule: Rule
+    action: str
+    cond: dict
+    keys: frozenset
+    pending: int
+
+
+def _partition(leaves: list[_Leaf]) -> list[list[_Leaf]]:
+    """Durable rules into rulesets, in rule-file order, each under the limits above; the rules of
+    one file stay together where they fit."""
+    chunks: list[list[_Leaf]] = []
+
+    def room(chunk: list[_Leaf], more: list[_Leaf]) -> bool:
+        both = chunk + more
+        return (sum(leaf.pending for leaf in both) <= MAX_PENDING_PER_RULESET
+                and len(frozenset().union(*(leaf.keys for leaf in both))) <= MAX_KEYS_PER_RULESET)
+
+    groups: dict[str, list[_Leaf]] = {}
+    for leaf in leaves:
+        groups.setdefault(leaf.rule.file, []).append(leaf)
     for file in sorted(groups):
-        rules = groups[file]
-        while rules:
-            head, rules = rules[:MAX_RULES_PER_RULESET], rules[MAX_RULES_PER_RULESET:]
-            if chunks and len(chunks[-1]) + len(head) <= MAX_RULES_PER_RULESET:
-                chunks[-1].extend(head)
-            else:
-                chunks.append(list(head))
-    return chunks
+        rest = groups[file]
+        if chunks and room(chunks[-1], rest):
+            chunks[-1].extend(rest)
+            continue
+        chunks.append([])
+        for leaf in rest:
+            if not room(chunks[-1], [leaf]):
+                chunks.append([])
+            chunks[-1].append(leaf)
+    return [c for c in chunks if c]
 
 
 class DurableEvaluator:
@@ -99,41 +267,98 @@ class DurableEvaluator:
         self.partitions: list[list[_Compiled]] = []
         self.rule_of_action: dict[str, Rule] = {}
         self.rule_keys: dict[str, set[str]] = {}
+        self._attr_names = _Names("a", {fnv1a_32(n) for n in _RESERVED})
+        actions = _Names("r", {fnv1a_32("sentinel")})    # rule names of a ruleset, likewise
+        found: dict[str, list] = {}
+        for stratum in rulebase.strata:
+            for rule in stratum:
+                _constants(rule.node, found)
+        self.scales = {key: _Scale(values) for key, values in found.items()}
         prefix = f"h{next(self._hosts)}"
+        self._actions = actions
+        self.plans: dict[str, object] = {}     # rule id -> action name, or (kleene op, [plans])
         definitions = {}
         for index, stratum in enumerate(rulebase.strata):
+            leaves: list[_Leaf] = []
+            for rule in stratum:
+                used: set[str] = set()
+                self.plans[rule.id] = self._plan(rule, rule.node, used, leaves)
+                self.rule_keys[rule.id] = used
             compiled = []
-            for rules in _partition(stratum):
+            for chunk in _partition(leaves):
                 name = f"{prefix}s{index}p{len(compiled)}"
                 definition = {"sentinel": {"all": [{"m": {"$ex": {"id": 1}}}, {"n": {"$eq": {"_never": 1}}}]}}
-                for rule in rules:
-                    action = f"r{len(self.rule_of_action)}"
-                    self.rule_of_action[action] = rule
-                    # Scope and jurisdiction first: a ruleset holds rules of several files and
-                    # sees the contexts of every state they cover.
-                    guard = [{"$eq": {"_s": rule.scope}}]
-                    if rule.jurisdiction:
-                        guard.append({"$eq": {"_j": rule.jurisdiction}})
-                    used: set[str] = set()
-                    cond = {"$and": guard + [self._compile(rule.node, used)]}
-                    self.rule_keys[rule.id] = used
-                    definition[action] = {"all": [{"m": cond}]}
+                for leaf in chunk:
+                    definition[leaf.action] = {"all": [{"m": leaf.cond}]}
                 definitions[name] = definition
+                rules = list({leaf.rule.id: leaf.rule for leaf in chunk}.values())
                 compiled.append(_Compiled(name, rules, self.rule_keys))
             self.partitions.append(compiled)
         for name, definition in definitions.items():
-            try:
-                self.handles[name] = core.create_ruleset(name, json.dumps(definition))
-            except Exception as err:   # error 108/113/303 etc. from the C core
-                ids = [self.rule_of_action[a].id for a in definition if a in self.rule_of_action]
-                raise DurableError(f"durable-rules rejected the ruleset for {', '.join(ids)}: {err}") from err
+            self.handles[name] = self._create(name, definition)
+        self.definitions = definitions
+        self._renewals = itertools.count(1)
+
+    def _create(self, name: str, definition: dict) -> int:
+        ids = [self.rule_of_action[a].id for a in definition if a in self.rule_of_action]
+        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        return _core(f"create the ruleset of rules {shown}", core.create_ruleset, name, json.dumps(definition))
+
+    def _renew(self, part: "_Compiled") -> None:
+        """A fresh ruleset in place of one a failure may have left facts in, so that the next
+        evaluation starts clean."""
+        try:
+            self.handles[part.name] = self._create(f"{part.name}n{next(self._renewals)}", self.definitions[part.name])
+        except DurableError:
+            pass    # the next evaluation reports its own failure
+
+    def _plan(self, rule: Rule, node: Node, used: set[str], leaves: list[_Leaf]):
+        """The durable rules that evaluate ``node`` for ``rule``: one if it fits the core's limits,
+        else one per group of its operands that fits (recursively), combined by the adapter."""
+        # Scope and jurisdiction first: a ruleset holds rules of several files and sees the
+        # contexts of every state they cover.
+        guard = [{"$eq": {"_s": rule.scope}}] + ([{"$eq": {"_j": rule.jurisdiction}}] if rule.jurisdiction else [])
+
+        def whole(n: Node, keys: set[str]) -> dict:
+            return {"$and": guard + [self._compile(n, keys)]}
+
+        keys: set[str] = set()
+        cond = whole(node, keys)
+        if _fits(cond, node):
+            action = self._actions[len(self.rule_of_action)]
+            self.rule_of_action[action] = rule
+            used |= keys
+            leaves.append(_Leaf(rule, action, cond, frozenset(keys), _pending(node)))
+            return action
+        node = _widened(node) if isinstance(node, Atom) else node
+        if isinstance(node, Atom):
+            raise DurableError(f"rule {rule.id} ({rule.file}:{rule.line}): a single test too big for durable-rules")
+        group, parts, current = type(node), [], []
+        for item in node.items:
+            trial = group((*current, item))
+            if _fits(whole(trial, set()), trial):
+                current.append(item)
+                continue
+            if current:
+                parts.append(self._plan(rule, group(tuple(current)), used, leaves))
+            current = [item]
+            if not _fits(whole(item, set()), item):
+                parts.append(self._plan(rule, item, used, leaves))
+                current = []
+        if current:
+            parts.append(self._plan(rule, group(tuple(current)), used, leaves))
+        return (kleene_and if group is And else kleene_or, parts)
 
     # --- compiling conditions ---------------------------------------------------------------
 
     def _attr(self, key: str) -> str:
         if key not in self.attrs:
-            self.attrs[key] = f"a{len(self.attrs)}"
+            self.attrs[key] = self._attr_names[len(self.attrs)]
         return self.attrs[key]
+
+    def _value(self, key: str, value):
+        """What the C core is given for ``value`` of attribute ``key`` (see _Scale)."""
+        return self.scales[key](value) if _numeric(value) and key in self.scales else value
 
     def _compile(self, node: Node, used: set[str]) -> dict:
         if isinstance(node, Atom):
@@ -162,88 +387,101 @@ class DurableEvaluator:
         used.add(key)
         attr = self._attr(key)
         if atom.op in _OPS:
-            test = {_OPS[atom.op]: {attr: atom.value}}
+            test = {_OPS[atom.op]: {attr: self._value(key, atom.value)}}
         elif atom.op == "in":
-            test = {"$or": [{"$eq": {attr: v}} for v in atom.value]}
+            test = {"$or": [{"$eq": {attr: self._value(key, v)}} for v in atom.value]}
         elif atom.op == "notin":
-            test = {"$and": [{"$neq": {attr: v}} for v in atom.value]}
+            test = {"$and": [{"$neq": {attr: self._value(key, v)}} for v in atom.value]}
         else:   # has / hasany / lacks: a boolean attribute per set member (or group of members)
             test = {"$eq": {attr: atom.op != "lacks"}}
         if atom.ref.key == "asof":     # the evaluation date is always known
             return test
-        unknown = {"$and": [{"$eq": {"_u": 1}}, {"$nex": {attr: 1}}]}
-        return {"$or": [test, unknown]}
+        # In the upper copy of a context an unknown attribute's marker is 1 (see _fact).
+        return {"$or": [test, {"$eq": {self._attr(key + "?"): 1}}]}
 
     # --- evaluating -------------------------------------------------------------------------
 
-    def _fact(self, part: _Compiled, ctx: Context) -> tuple[dict, bool]:
-        fact, unknown = {"_s": ctx.scope, "_j": ctx.state}, False
+    def _fact(self, part: _Compiled, ctx: Context) -> tuple[dict, dict]:
+        """The context as the part's rules read it, and the markers of its unknown attributes."""
+        fact, unknown = {"_s": ctx.scope, "_j": ctx.state}, {}
         for key in part.keys(ctx):
             base, _, member = key.partition("=")
             value = ctx.facts.get(base)
             if value is None:
-                unknown = True
+                if key != "asof":
+                    unknown[self.attrs[key + "?"]] = 1
                 continue
-            fact[self.attrs[key]] = not value.isdisjoint(member.split("|")) if member else value
+            fact[self.attrs[key]] = not value.isdisjoint(member.split("|")) if member else self._value(key, value)
         return fact, unknown
 
     def evaluate(self, index: int, rules: list[Rule], targets: Targets) -> Results:
-        results: Results = {}
+        fired: dict = {}    # (action, context id) -> True (lower copy) | None (upper copy only)
         for part in self.partitions[index]:
             wanted = {c.id: c for r in part.rules for c in targets(r)}
             if not wanted:
                 continue
-            facts = []
-            for ctx_id in sorted(wanted):
-                fact, unknown = self._fact(part, wanted[ctx_id])
-                facts.append({**fact, "id": f"{ctx_id}|0", "sid": _SID, "_u": 0})
-                if unknown:
-                    facts.append({**fact, "id": f"{ctx_id}|1", "sid": _SID, "_u": 1})
-            handle = self.handles[part.name]
-            payload = json.dumps(facts)
-            try:
-                fired = self._assert(handle, payload)
-            finally:
-                # Retract rather than delete the session: see the module docstring.
-                core.retract_facts(handle, payload)
-            for rule in part.rules:
-                for ctx in targets(rule):
-                    results[(rule.id, ctx.id)] = fired.get((rule.id, ctx.id), False)
-        return results
+            ids = sorted(wanted)
+            for start in range(0, len(ids), ASSERT_CONTEXTS):
+                facts = []
+                copies: dict[str, tuple[str, bool]] = {}    # fact id -> (context id, lower copy)
+                for ctx_id in ids[start:start + ASSERT_CONTEXTS]:
+                    fact, unknown = self._fact(part, wanted[ctx_id])
+                    for extra in ({}, unknown) if unknown else ({},):
+                        fid = _FACT_IDS[len(copies)]
+                        copies[fid] = (ctx_id, not extra)
+                        facts.append({**fact, **extra, "id": fid, "sid": _SID})
+                handle = self.handles[part.name]
+                payload = json.dumps(facts)
+                try:
+                    self._assert(handle, payload, copies, fired)
+                    # Retract rather than delete the session: see the module docstring.
+                    _core("retract the facts", core.retract_facts, handle, payload)
+                except DurableError:
+                    self._renew(part)
+                    raise
+        return {(rule.id, ctx.id): _value(self.plans[rule.id], ctx.id, fired)
+                for rule in rules for ctx in targets(rule)}
 
-    def _assert(self, handle: int, payload: str) -> Results:
-        """Assert facts and drain the agenda: (rule id, context id) -> True if the rule fired on
-        the lower copy of the context, None if only on the upper one (see the module docstring)."""
-        result = core.assert_facts(handle, payload)
-        fired: Results = {}
+    def _assert(self, handle: int, payload: str, copies: dict[str, tuple[str, bool]], fired: dict) -> None:
+        """Assert facts and drain the agenda into ``fired``: (action, context id) -> True if the
+        durable rule fired on the lower copy of the context, None if only on the upper one."""
+        result = _core("assert the facts", core.assert_facts, handle, payload)
         if result[0] not in (0, 3):     # 1: not handled, 2: already observed
-            raise DurableError(f"durable-rules refused the facts (code {result[0]})")
+            raise DurableError(f"durable-rules refused the facts (error {result[0]}: "
+                               f"{_CODES.get(result[0], 'see src/rules/rules.h')})")
         if result[0] == 3:
-            return fired
+            return
         state_handle = result[1]
-        started = core.start_action_for_state(handle, state_handle)
+        started = _core("start an action", core.start_action_for_state, handle, state_handle)
         message = started[1] if started else None
         while message:
-            for rule_id, fact_id in self._fired(message):
-                ctx_id, _, copy = fact_id.rpartition("|")
-                key = (rule_id, ctx_id)
-                fired[key] = True if copy == "0" else fired.get(key)
-            message = core.complete_and_start_action(handle, state_handle)
-        return fired
+            for action, fact_id in self._fired(message):
+                ctx_id, lower = copies[fact_id]
+                key = (action, ctx_id)
+                fired[key] = True if lower else fired.get(key)
+            message = _core("complete an action", core.complete_and_start_action, handle, state_handle)
 
     def _fired(self, message: str) -> list[tuple[str, str]]:
-        """(rule id, fact id) of a fired action. The C core reports it as
-        {"r12":{"m":{..., "id": "CA/Chat|0", ...}}}, repeating the whole fact: reading the two
+        """(action, fact id) of a fired action. The C core reports it as
+        {"r12":{"m":{..., "id": "f3", ...}}}, repeating the whole fact: reading the two
         strings from that shape, rather than parsing it all, took a fifth off evaluation. Any
         other shape, or an id with escapes, is parsed in full."""
         end = message.find('":{"m":{', 2)
         at = message.find('"id": "', end) + 7
         stop = message.find('"', at)
         if message.startswith('{"r') and end > 0 and at > 6 and "\\" not in message[at:stop]:
-            return [(self.rule_of_action[message[2:end]].id, message[at:stop])]
+            return [(message[2:end], message[at:stop])]
         out = []
         for action, match in json.loads(message).items():
             fact = match.get("m", match) if isinstance(match, dict) else match
-            out.append((self.rule_of_action[action].id, fact["id"]))
+            out.append((action, fact["id"]))
         return out
 
+
+
+def _value(plan, ctx_id: str, fired: dict):
+    """A rule's value on a context from the durable rules of its plan (see DurableEvaluator._plan)."""
+    if isinstance(plan, str):
+        return fired.get((plan, ctx_id), False)
+    combine, parts = plan
+    return combine(_value(p, ctx_id, fired) for p in parts)

@@ -144,6 +144,7 @@ class _Explainer:
         self._held: dict[tuple[str, str], list[str]] = {}
         self._opened: dict[tuple[str, str], list[str]] = {}
         self._unverified_memo: dict[tuple, frozenset] = {}
+        self._names: dict[tuple, list[str]] = {}
         self.values: dict = {}   # node values on the final facts, shared by every explanation
 
     def held(self, rule: Rule, ctx: Context) -> list[str]:
@@ -161,7 +162,7 @@ class _Explainer:
         producer = self.producer.get(inner)
         if producer is None or producer.kind != "concept":
             if aggregate:
-                names = [t.tool for t in self.tools.get(ctx.state, []) if t.facts.get(inner) is atom.value]
+                names = self._tools_with(ctx.state, inner, atom.value)
                 return f"{', '.join(names)}: {describe(atom, None, with_value=False)}"
             text = describe(atom, ctx.facts.get(key))
             return text.replace("(profile: ", f"({ESTIMATE_WORDS}: ") if key in ctx.estimated else text
@@ -169,13 +170,19 @@ class _Explainer:
         if atom.value is False:
             return f"not: {text}"
         if aggregate:   # name the tools that made "any tool ..." true
-            names = [t.tool for t in self.tools.get(ctx.state, []) if t.facts.get(inner) is True]
-            return f"{', '.join(names)}: {text}"
+            return f"{', '.join(self._tools_with(ctx.state, inner, True))}: {text}"
         parts = self.held(producer, ctx)
         # A concept that is a single plain test explains itself; otherwise say which part held.
         if len(parts) == 1 and parts[0] == text:
             return text
         return f"{text} ({'; '.join(parts)})" if parts else text
+
+    def _tools_with(self, state: str, key: str, value) -> list[str]:
+        """The state's tools whose ``key`` is ``value``, once per evaluation (not once per tool)."""
+        memo = (state, key, value)
+        if memo not in self._names:
+            self._names[memo] = [t.tool for t in self.tools.get(state, []) if t.facts.get(key) is value]
+        return self._names[memo]
 
     def unverified(self, rule: Rule, ctxs: list[Context], want) -> list[str]:
         """Unverified legal facts a result rests on: the rule itself, and every test, exemption
@@ -192,10 +199,23 @@ class _Explainer:
         if key not in self._unverified_memo:
             found = set() if r.item.verified else {r.id}
             for dep, aggregate in self.dependencies[r.id]:
-                for t in (self.tools.get(c.state, []) if aggregate else [c]):
-                    value = t.facts.get(dep.derives)
-                    if value is True or (want is None and value is None and dep.kind != "exemption"):
-                        found |= self._unverified(dep, t, value)
+                if aggregate:   # the same for every context of the state: once per state
+                    found |= self._over_tools(dep, c.state, want is None)
+                    continue
+                value = c.facts.get(dep.derives)
+                if value is True or (want is None and value is None and dep.kind != "exemption"):
+                    found |= self._unverified(dep, c, value)
+            self._unverified_memo[key] = frozenset(found)
+        return self._unverified_memo[key]
+
+    def _over_tools(self, dep: Rule, state: str, open_result: bool) -> frozenset:
+        key = (dep.id, state, open_result)
+        if key not in self._unverified_memo:
+            found: set[str] = set()
+            for t in self.tools.get(state, []):
+                value = t.facts.get(dep.derives)
+                if value is True or (open_result and value is None and dep.kind != "exemption"):
+                    found |= self._unverified(dep, t, value)
             self._unverified_memo[key] = frozenset(found)
         return self._unverified_memo[key]
 
@@ -205,7 +225,7 @@ class _Explainer:
         key = (rule.id, ctx.id)
         if key not in self._opened:
             out = self._open(rule.node, ctx)
-            self._opened[key] = sorted(set(out), key=out.index)
+            self._opened[key] = list(dict.fromkeys(out))     # first occurrences, in order
         return self._opened[key]
 
     def _open(self, node, ctx: Context) -> list[str]:
@@ -320,7 +340,7 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
                 conds += [prefix + x for x in explain.open_conditions(rule, c)]
                 _fields_open(rule, c, by_state[code], producer,
                              f"{item.title} ({meta.name}, {'; '.join(item.cite)})", open_fields, explain.values)
-            finding.conditions = sorted(set(conds), key=conds.index)
+            finding.conditions = list(dict.fromkeys(conds))   # first occurrences, in order (linear)
             findings.append(finding)
 
     findings.sort(key=lambda f: (f.jurisdiction, f.statute, f.id))

@@ -15,6 +15,7 @@ import copy
 import datetime as dt
 import json
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -290,7 +291,10 @@ def answers_text(answers: dict) -> str:
 
 def save_answers(path: str, answers: dict) -> None:
     text = answers_text(answers)
-    try:
-        Path(path).write_text(text, encoding="utf-8")
+    temp = Path(f"{path}.partial")
+    try:     # written beside and renamed: a signal mid-write never leaves half a file
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, path)
     except OSError as err:
+        temp.unlink(missing_ok=True)
         raise InputError(path, None, f"cannot save the answers here: {err.strerror or err}") from None

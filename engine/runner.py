@@ -16,6 +16,11 @@ from facts.fields import Context
 Results = dict  # (rule id, context id) -> True | False | None (unknown)
 
 
+class EngineError(RuntimeError):
+    """The engine failed (not the input): a limit of durable-rules' C core, an error code or an
+    exception from it. Callers name the profile or record and go on, or exit 2; never a traceback."""
+
+
 class Evaluator(Protocol):
     def evaluate(self, index: int, rules: list[Rule], targets: "Targets") -> Results: ...
 
@@ -58,7 +63,12 @@ def run(rulebase: RuleBase, contexts: list[Context], evaluator: Evaluator) -> Re
                 value = kleene_or(c.facts.get(inner) for c in ctxs if c.scope == "tool")
                 for c in ctxs:
                     c.facts[key] = value
-        out = evaluator.evaluate(index, stratum, targets)
+        try:
+            out = evaluator.evaluate(index, stratum, targets)
+        except EngineError:
+            raise
+        except Exception as err:   # whatever it is, the user gets words, not a traceback
+            raise EngineError(f"{type(err).__name__} in stratum {index}: {err}") from err
         results.update(out)
         for rule in stratum:
             if not rule.derives:

@@ -78,6 +78,20 @@ def _apply(data: dict, path: str, value, name: str) -> None:
         raise InputError(name, None, f"set {path!r}: {err.args[0]}") from None
 
 
+PROJECT_MARKERS = (".git", "pyproject.toml", "rules")
+
+
+def scenario_tree(path: Path) -> Path:
+    """The folder a scenario's relative profile path must stay in: the nearest folder above the
+    scenario that is a project (holds .git, pyproject.toml or rules/), else the scenario's own
+    folder. An absolute path is the author's explicit choice and is not limited."""
+    folder = path.resolve().parent
+    for candidate in (folder, *folder.parents):
+        if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
+            return candidate
+    return folder
+
+
 def load_scenario(path: Path) -> Scenario:
     name = str(path)
     text = read_text(path, name)
@@ -87,11 +101,22 @@ def load_scenario(path: Path) -> Scenario:
     except ValidationError as err:
         raise InputError(name, locate(text, tuple(err.errors()[0]["loc"])), validation_message(err)) from None
     if isinstance(sf.profile, str):
+        at = locate(text, ("profile",))
         ppath = (path.parent / sf.profile).resolve()
+        tree = scenario_tree(path)
+        if not Path(sf.profile).is_absolute() and not ppath.is_relative_to(tree):
+            raise InputError(name, at, f"profile {sf.profile!r} leads outside the scenario tree {tree} "
+                             f"(it resolves to {ppath}); keep profiles in the project beside its scenarios, "
+                             "or give an absolute path")
+        if ppath.is_dir():
+            raise InputError(name, at, f"profile {sf.profile!r} is a folder, not a profile file")
         if not ppath.is_file():
-            raise InputError(name, locate(text, ("profile",)), f"profile file {sf.profile!r} not found "
+            raise InputError(name, at, f"profile file {sf.profile!r} not found: no such file "
                              f"(paths are relative to the scenario file: {ppath})")
-        data = read_data(str(ppath))[1]
+        try:
+            data = read_data(str(ppath))[1]
+        except InputError as err:
+            raise InputError(name, at, f"profile {sf.profile!r}: {err.message}") from None
     elif isinstance(sf.profile, dict):
         data = copy.deepcopy(sf.profile)
     else:

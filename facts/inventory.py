@@ -19,7 +19,9 @@ import csv
 import io
 import itertools
 import json
+import os
 import re
+import stat
 import sys
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple, TextIO
@@ -116,10 +118,8 @@ def _read(spec: str, business: Profile | None) -> Iterator[Record]:
     path = Path(spec)
     suffix = path.suffix.lower()
     if path.is_dir():
-        files = sorted((p for p in path.rglob("*") if p.suffix.lower() in PROFILE_SUFFIXES and p.is_file()),
-                       key=lambda p: p.relative_to(path).as_posix())
-        for file in files:
-            yield _profile_file(str(file))
+        for file, problem in _folder(path):
+            yield _profile_file(str(file)) if problem is None else Record(str(file), None, InputError(str(file), None, problem))
     elif not path.is_file():
         yield Record(spec, None, InputError(spec, None, "no such file or folder"))
     elif suffix in PROFILE_SUFFIXES:
@@ -134,6 +134,56 @@ def _read(spec: str, business: Profile | None) -> Iterator[Record]:
     else:
         allowed = ", ".join(PROFILE_SUFFIXES + JSON_LINES_SUFFIXES + (".csv",))
         yield Record(spec, None, InputError(spec, None, f"not a profile input; allowed: a folder, -, or a {allowed} file"))
+
+
+def _folder(root: Path) -> list[tuple[Path, str | None]]:
+    """The profile files of a folder at every level, sorted by path, each with None, or with
+    what makes it unreadable: an entry named like a profile that is not a regular file (a FIFO, a
+    dangling link, a link loop), or a subfolder that cannot be listed. Nothing is skipped
+    silently. Links to folders are followed, once each: a loop is reported, not followed."""
+    found: list[tuple[Path, str | None]] = []
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            info = folder.stat()
+            if (info.st_dev, info.st_ino) in seen:
+                found.append((folder, "a second path to a folder already read (a link loop, or two links to one "
+                                      "folder); its files are read once"))
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)    # read in order
+        except OSError as err:
+            found.append((folder, f"cannot read this folder: {err.strerror or err}"))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            profile = path.suffix.lower() in PROFILE_SUFFIXES
+            try:
+                if entry.is_dir():              # follows links: a loop is caught above
+                    stack.append(path)
+                    continue
+                kind = _kind(path)
+            except OSError as err:              # a link loop (ELOOP) or a vanished entry
+                kind = f"cannot be read: {err.strerror or err}"
+            if kind is None and profile:
+                found.append((path, None))
+            elif profile:
+                found.append((path, kind or "not a regular file"))
+    return sorted(found, key=lambda item: item[0].relative_to(root).as_posix())
+
+
+def _kind(path: Path) -> str | None:
+    """None for a regular file (through links); else what it is, in words."""
+    if path.is_symlink() and not path.exists():
+        return f"a dangling link (to {os.readlink(path)}): its target does not exist"
+    mode = path.stat().st_mode
+    if stat.S_ISREG(mode):
+        return None
+    what = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+    return f"{what}, not a profile file"
 
 
 def _profile_file(name: str) -> Record:
@@ -181,6 +231,8 @@ def _is_object(line: str) -> bool:
         return isinstance(json.loads(line), dict)
     except ValueError:
         return False
+    except RecursionError:      # an object too deep to parse: JSON Lines, and that line fails
+        return True
 
 
 def _json_document(name: str, lines: list[str]) -> Iterator[Record]:

@@ -9,14 +9,47 @@ The ``question`` and ``unit`` in ``json_schema_extra`` are read by the condition
 """
 from __future__ import annotations
 
+import collections
 import datetime as dt
+import re
 from typing import Annotated, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 
 from facts.vocabulary import DataCategory, InstitutionType, StateCode, ToolKind, VendorRole
 
+# Evaluation cost is linear in the tools (about 2 ms and 350 KB a tool in four states, findings
+# included), and a profile's findings are held in memory: past this many tools, split the profile
+# or give the tools as a CSV inventory (one record a row).
+MAX_TOOLS = 2_000
+
 Count = Annotated[StrictInt, Field(ge=0)]
+
+
+def _iso_date(value):
+    """A date as the schema says: YYYY-MM-DD (or a TOML date), never a number of seconds since
+    1970 (pydantic reads 0 as 1970-01-01) or a date and time."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("a date is required (YYYY-MM-DD), not a date and time")
+    if isinstance(value, dt.date) or (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+        return value
+    raise ValueError("a date is written YYYY-MM-DD")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+# What the validator enforces beyond field types, stated in ``reggi schema`` (x-reggi-rules).
+RULES = [
+    "states: each state appears at most once",
+    "tools: names are unique within the profile",
+    f"tools: at most {MAX_TOOLS:,}",
+    "states[].payment_only_consumers: at most states[].consumers when both are given",
+    "counts (consumers, revenue) are whole numbers >= 0: 1.0, \"5\" and true are refused",
+    "percentages are numbers from 0 to 100: \"50\" and true are refused",
+    "as_of: a date written YYYY-MM-DD; a number or a date and time is refused",
+    "names contain a character other than white space",
+    "unknown fields are refused; a field left out or null is unknown",
+]
 Percent = Annotated[float, Field(ge=0, le=100, strict=True, allow_inf_nan=False)]   # no "50" or true
 
 
@@ -335,10 +368,15 @@ def _word(value) -> str:
 
 
 class Profile(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={"x-reggi-rules": RULES})
     business: Business
-    states: list[StateFacts] = Field(min_length=1, description="The US states the business does business in or targets.")
-    tools: list[Tool] = Field(default_factory=list, description="Third-party tools or vendors the business uses.")
-    as_of: Optional[dt.date] = Field(default=None, description="Date of the evaluation (default: today).")
+    states: list[StateFacts] = Field(min_length=1, description="The US states the business does business in or "
+                                     "targets, each at most once.")
+    tools: list[Tool] = Field(default_factory=list, max_length=MAX_TOOLS,
+                              description=f"Third-party tools or vendors the business uses (at most {MAX_TOOLS:,}; "
+                                          "names unique).")
+    as_of: Optional[IsoDate] = Field(default=None, description="Date of the evaluation, YYYY-MM-DD (default: today).",
+                                     json_schema_extra={"pattern": r"^\d{4}-\d{2}-\d{2}$"})
     question: Optional[str] = Field(default=None, description="The question this profile answers (set by reggi ask).")
 
     @field_validator("states")
@@ -353,8 +391,8 @@ class Profile(Strict):
     @field_validator("tools")
     @classmethod
     def _unique_tools(cls, tools):
-        names = [t.name for t in tools]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        counts = collections.Counter(t.name for t in tools)     # linear: a profile may list thousands
+        dupes = sorted(n for n, k in counts.items() if k > 1)
         if dupes:
             raise ValueError(f"tool names must be unique; repeated: {', '.join(dupes)}")
         return sorted(tools, key=lambda t: t.name)

@@ -72,9 +72,41 @@ def parse_profile(data, name: str, line: int | None = None) -> Profile:
         raise InputError(name, line, validation_message(err)) from None
 
 
+# Profiles, scenarios and rule files nest a few levels (a profile: tools[2].collects[0]); text
+# nested deeper than this is refused, as is text too deep for the parsers (Python's recursion
+# limit), which would otherwise stop the command with a RecursionError.
+MAX_DEPTH = 32
+
+
+def too_deep(name: str, line: int | None = None) -> InputError:
+    return InputError(name, line, f"nested more than {MAX_DEPTH} levels deep; no profile, scenario or rule "
+                                  "file needs that many")
+
+
+def depth(data) -> int:
+    """How many levels of objects and arrays ``data`` nests (iteratively: no recursion)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            stack.extend((v, level + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 def parse_text(name: str, text: str, kind: str, line: int | None = None):
     """JSON or TOML text as data; a syntax error names the file and line (``line`` when the text
-    is one line of a JSON Lines file)."""
+    is one line of a JSON Lines file); text nested more than MAX_DEPTH levels is refused."""
+    try:
+        data = _parse(name, text, kind, line)
+    except RecursionError:
+        raise too_deep(name, line) from None
+    if depth(data) > MAX_DEPTH:
+        raise too_deep(name, line)
+    return data
+
+
+def _parse(name: str, text: str, kind: str, line: int | None):
     if kind == "toml":
         try:
             return tomllib.loads(text)
