@@ -9,9 +9,13 @@ import textwrap
 
 import click
 
-from engine import __version__
-from engine.runner import EngineError
-from facts.errors import InputError
+if __package__ in (None, ""):   # `python cli.py` in a checkout: this folder is the package reggi
+    import _checkout
+    _checkout.ensure()
+
+from reggi.engine import __version__
+from reggi.engine.runner import EngineError
+from reggi.facts.errors import InputError
 
 
 def _date(ctx, param, value):
@@ -29,8 +33,8 @@ def fail(err: InputError):
 
 
 def _service(rules: str | None, engine: str = "durable", horizon: int = 24):
-    from engine.rulebase import RULES_DIR
-    from engine.service import Reggi
+    from reggi.engine.rulebase import RULES_DIR
+    from reggi.engine.service import Reggi
     try:
         return Reggi(rules or RULES_DIR, engine, horizon)
     except InputError as err:
@@ -121,8 +125,8 @@ BUSINESS_OPTION = click.option("--business", type=click.Path(), default=None, me
 @REPORT_OPTION
 def evaluate(profile, as_of, fmt, rules, engine, horizon, report_file):
     """Evaluate a PROFILE (.json or .toml; - reads JSON from stdin)."""
-    from engine.render import RENDERERS
-    from facts.reader import read_profile
+    from reggi.engine.render import RENDERERS
+    from reggi.facts.reader import read_profile
     try:
         prof = read_profile(profile)
     except InputError as err:
@@ -139,7 +143,7 @@ def evaluate(profile, as_of, fmt, rules, engine, horizon, report_file):
 @REPORT_OPTION
 def schema(report_file):
     """Print the JSON Schema of a profile."""
-    from facts.profile import Profile
+    from reggi.facts.profile import Profile
     emit(json.dumps(Profile.model_json_schema(), indent=2, sort_keys=True) + "\n", report_file)
 
 
@@ -210,9 +214,9 @@ def rules_show(rule_id, rules):
 def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules, horizon, report_file):
     """Answer a QUESTION like "Can I use a third-party chat tool in California and Montana?",
     asking only what can change the answer. Prompts go to stderr, the answer to stdout."""
-    from engine import questionnaire as qn
-    from engine.render import render_answer
-    from facts.question import Understanding, coverage_message, understand
+    from reggi.engine import questionnaire as qn
+    from reggi.engine.render import render_answer
+    from reggi.facts.question import Understanding, coverage_message, understand
 
     try:
         start = answers_file or resume_file
@@ -297,8 +301,8 @@ def ask(question, answers_file, resume_file, save_file, as_of, fmt, rules, horiz
 
 def _ask_tool_kinds() -> list[dict]:
     """Which kinds of tools the question is about, when reggi recognised none."""
-    from facts.question import tool_label
-    from facts.vocabulary import ToolKind
+    from reggi.facts.question import tool_label
+    from reggi.facts.vocabulary import ToolKind
     kinds = ToolKind.values()
     menu = "\n".join(f"    {i + 1}. {ToolKind(k).label}" for i, k in enumerate(kinds))
     while True:
@@ -323,8 +327,8 @@ def _ask_tool_kinds() -> list[dict]:
 
 def _correct(service, answers: dict) -> dict:
     """Let the user restate the states and tools reggi understood."""
-    from engine import questionnaire as qn
-    from facts.question import understand
+    from reggi.engine import questionnaire as qn
+    from reggi.facts.question import understand
     states = understand(click.prompt("States (names or postal codes, or 'nationwide')", err=True))
     while not states.states:
         click.echo("    Name at least one US state, e.g. California or CA, or say 'nationwide'.", err=True)
@@ -342,8 +346,8 @@ def rules_lint(rules):
     """Check the rule files: ids, citations, dates, conditions, strata, unverified items.
 
     One problem a line, as FILE:LINE: error|warning: MESSAGE; exit 1 on errors, 0 with warnings only."""
-    from engine.lint import ERROR, lint
-    from engine.rulebase import RULES_DIR
+    from reggi.engine.lint import ERROR, lint
+    from reggi.engine.rulebase import RULES_DIR
     try:
         problems = lint(rules or RULES_DIR)
     except InputError as err:
@@ -368,9 +372,9 @@ def test_cmd(paths, rules, verbose, coverage):
     Profile paths in a scenario are relative to the scenario file, so a folder of scenarios may
     live anywhere. Exit 1 if any scenario fails."""
     from pathlib import Path
-    from engine.coverage import Coverage
-    from engine.rulebase import RULES_DIR
-    from engine.scenarios import check, find_scenarios, load_scenario
+    from reggi.engine.coverage import Coverage
+    from reggi.engine.rulebase import RULES_DIR
+    from reggi.engine.scenarios import check, find_scenarios, load_scenario
     roots = [Path(p) for p in paths] or [RULES_DIR.parent / "tests" / "scenarios"]
     if not paths and not roots[0].is_dir():   # installed without the checkout's tests
         fail(InputError("reggi test", None, "give scenario files or folders: the project's "
@@ -389,7 +393,7 @@ def test_cmd(paths, rules, verbose, coverage):
         try:
             findings, results = service.trace(s.profile, s.as_of)
             if s.expect.upcoming:
-                from engine.evaluate import upcoming
+                from reggi.engine.evaluate import upcoming
                 findings.upcoming = upcoming(service.rulebase, s.profile, findings, service.horizon_months, service.engine)
         except EngineError as err:
             failed += 1
@@ -429,9 +433,9 @@ def batch(inputs, business, as_of, fmt, output, jobs, engine, rules):
     """Evaluate many profiles: folders of profile files, JSON Lines files, CSV vendor inventories
     (with --business) or - (stdin). Every record gives one output record, in input order; the
     summary goes to stderr; exit 1 if any record failed."""
-    from engine.batch import Progress, prepare, write
-    from engine.rulebase import RULES_DIR
-    from facts.inventory import read_records
+    from reggi.engine.batch import Progress, prepare, write
+    from reggi.engine.rulebase import RULES_DIR
+    from reggi.facts.inventory import read_records
     # Everything that can stop the run is checked before --output is opened (and truncated).
     try:
         facts = _business(business)
@@ -518,14 +522,14 @@ def _stopped_by_signals(abort: bool = False):
 
 def _business(path: str | None):
     """The --business profile, read once up front: a bad one is a usage error, not a bad row."""
-    from facts.reader import read_profile
+    from reggi.facts.reader import read_profile
     return read_profile(path) if path else None
 
 
 def _not_an_input(output: str, inputs: list[str]) -> None:
     """--output is opened (emptied) before the inputs are read: it must not be one of them."""
     from pathlib import Path
-    from facts.inventory import PROFILE_SUFFIXES
+    from reggi.facts.inventory import PROFILE_SUFFIXES
     target = Path(output).resolve()
     for spec in inputs:
         path = Path(spec).resolve() if spec != "-" else None
@@ -561,8 +565,8 @@ def diff(profiles, base, head, business, as_of, fmt, report_file, check):
     changed. Exit 2 if a profile cannot be read."""
     import tempfile
     from pathlib import Path
-    from engine.diff import RENDERERS, compare, rules_at
-    from facts.inventory import read_records
+    from reggi.engine.diff import RENDERERS, compare, rules_at
+    from reggi.facts.inventory import read_records
     with tempfile.TemporaryDirectory(prefix="reggi-diff-") as tmp:
         try:
             facts = _business(business)
@@ -589,7 +593,7 @@ def serve(host, port, rules, engine):
     import socket
     try:
         import uvicorn
-        from engine.web import LOOPBACK, create_app
+        from reggi.engine.web import LOOPBACK, create_app
     except ImportError as err:
         fail(InputError("reggi serve", None, f"needs the web extra ({err.name} is missing): pip install 'reggi[web]'"))
     try:

@@ -26,8 +26,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import _checkout  # noqa: E402
 
-from facts.vocabulary import DataCategory, StateCode, ToolKind, VendorRole  # noqa: E402
+_checkout.ensure()   # this checkout is the package reggi
+
+from reggi.facts.vocabulary import DataCategory, StateCode, ToolKind, VendorRole  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 26)
 SAMPLE_AT = 10_000      # RSS is compared between this record and the last
@@ -93,8 +96,8 @@ def rss_mb(key: str = "VmRSS") -> float:
 
 
 def measure(engine: str, jobs: int, path: str, fmt: str) -> dict:
-    from engine.batch import run
-    from facts.inventory import read_records
+    from reggi.engine.batch import run
+    from reggi.facts.inventory import read_records
     samples: dict[str, float] = {}
     count = sum(1 for _ in open(path))
     first = min(SAMPLE_AT, max(count // 10, 1))
@@ -116,8 +119,8 @@ def measure(engine: str, jobs: int, path: str, fmt: str) -> dict:
 
 def engines_alone(path: str, count: int) -> dict:
     """Time per profile of Reggi.evaluate alone, both engines, on the same profiles."""
-    from engine.service import Reggi
-    from facts.inventory import read_records
+    from reggi.engine.service import Reggi
+    from reggi.facts.inventory import read_records
     profiles = [r.profile for _, r in zip(range(count), read_records([path]))]
     out = {}
     for engine in ("durable", "reference"):

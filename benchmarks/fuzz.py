@@ -25,8 +25,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import _checkout  # noqa: E402
 
-from facts.vocabulary import DataCategory, StateCode, ToolKind, VendorRole  # noqa: E402
+_checkout.ensure()   # this checkout is the package reggi
+
+from reggi.facts.vocabulary import DataCategory, StateCode, ToolKind, VendorRole  # noqa: E402
 
 STATES = StateCode.values()
 FLAGS = ["nonprofit", "glba_financial_institution", "hipaa_regulated", "sells_personal_data",

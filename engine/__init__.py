@@ -1,3 +1,5 @@
 """reggi's engine: rule files → validated rule base → forward chaining → findings."""
 
-__version__ = "0.1.0"
+from reggi import __version__  # one version, kept in the package's __init__
+
+__all__ = ["__version__"]

@@ -19,14 +19,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, NamedTuple, TextIO
 
-from engine import __version__
-from engine.evaluate import DISCLAIMER, Findings
-from engine.render import to_dict
-from engine.rulebase import load
-from engine.schema import FEDERAL, code_of
-from engine.runner import EngineError
-from facts.errors import InputError
-from facts.inventory import Record
+from reggi.engine import __version__
+from reggi.engine.evaluate import DISCLAIMER, Findings
+from reggi.engine.render import to_dict
+from reggi.engine.rulebase import load
+from reggi.engine.schema import FEDERAL, code_of
+from reggi.engine.runner import EngineError
+from reggi.facts.errors import InputError
+from reggi.facts.inventory import Record
 
 CHUNK = 32             # records a worker takes at a time
 WINDOW_CHUNKS = 8      # chunks in flight per worker: bounds what is read ahead of the output
@@ -242,7 +242,7 @@ _worker = None
 
 class _Worker:
     def __init__(self, settings: Settings):
-        from engine.service import Reggi
+        from reggi.engine.service import Reggi
         self.writer = WRITERS[settings.fmt](settings)
         self.as_of = settings.as_of
         self.engine = settings.engine

@@ -259,7 +259,7 @@ def deciding_atoms(node: Node, facts: dict, want, cache: dict | None = None) -> 
 
 def describe(atom: Atom, value=None, with_value: bool = True) -> str:
     """An atom in words, with the fact value that decided it: for "why" and open questions."""
-    from facts.fields import label_of
+    from reggi.facts.fields import label_of
     literal = atom.value
     if isinstance(literal, tuple):
         literal = ", ".join(str(v) for v in literal)

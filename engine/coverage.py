@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.rulebase import Rule, RuleBase
-from engine.runner import Results
+from reggi.engine.rulebase import Rule, RuleBase
+from reggi.engine.runner import Results
 
 KINDS = {"test": "applicability tests", "exemption": "exemptions", "obligation": "obligations"}
 

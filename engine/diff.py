@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from engine.evaluate import Finding, Findings, StatuteStatus
-from engine.runner import EngineError
-from engine.rulebase import RULES_DIR
-from facts.errors import InputError
-from facts.inventory import Record
+from reggi.engine.evaluate import Finding, Findings, StatuteStatus
+from reggi.engine.runner import EngineError
+from reggi.engine.rulebase import RULES_DIR
+from reggi.facts.errors import InputError
+from reggi.facts.inventory import Record
 
 # Everything the output shows of an obligation (its id aside) and of a statute (its id and status
 # aside: a status change is a flip): a difference in any of these is a change. Taken from the
@@ -135,7 +135,7 @@ def rules_at(spec: str | None, dest: Path) -> tuple[Path, str]:
 
 def compare(records: Iterable[Record], base_rules: Path, head_rules: Path, base_label: str, head_label: str,
             as_of: dt.date | None = None) -> Report:
-    from engine.service import Reggi
+    from reggi.engine.service import Reggi
     base, head = Reggi(base_rules), Reggi(head_rules)
     report = Report(base_label, head_label, as_of)
     for record in records:

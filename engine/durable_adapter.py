@@ -48,10 +48,10 @@ from typing import NamedTuple
 
 import durable_rules_engine as core
 
-from engine.conditions import And, Atom, Node, Or, Ref, kleene_and, kleene_or
-from engine.rulebase import Rule, RuleBase
-from engine.runner import EngineError, Results, Targets
-from facts.fields import Context
+from reggi.engine.conditions import And, Atom, Node, Or, Ref, kleene_and, kleene_or
+from reggi.engine.rulebase import Rule, RuleBase
+from reggi.engine.runner import EngineError, Results, Targets
+from reggi.facts.fields import Context
 
 _SID = "reggi"   # one session per ruleset, emptied after every evaluation
 _OPS = {"==": "$eq", "!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}

@@ -8,14 +8,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from engine.conditions import And, Atom, deciding_atoms, describe, eval_atom, evaluate as evaluate_node
-from engine.rulebase import Rule, RuleBase, StatuteInfo, date_int, refs
-from engine.runner import ReferenceEvaluator, Results, run
-from engine.schema import FEDERAL, code_of
-from facts.fields import FIELDS, Context, contexts, label_of
-from facts.population import ESTIMATE_WORDS, share, us_field
-from facts.profile import Profile
-from facts.vocabulary import StateCode
+from reggi.engine.conditions import And, Atom, deciding_atoms, describe, eval_atom, evaluate as evaluate_node
+from reggi.engine.rulebase import Rule, RuleBase, StatuteInfo, date_int, refs
+from reggi.engine.runner import ReferenceEvaluator, Results, run
+from reggi.engine.schema import FEDERAL, code_of
+from reggi.facts.fields import FIELDS, Context, contexts, label_of
+from reggi.facts.population import ESTIMATE_WORDS, share, us_field
+from reggi.facts.profile import Profile
+from reggi.facts.vocabulary import StateCode
 
 DISCLAIMER = ("reggi gives information about statutes, not legal advice; have counsel review "
               "decisions that depend on it.")
@@ -96,8 +96,8 @@ class Findings:
         return self._render("markdown")
 
     def _render(self, fmt: str) -> str:
-        from engine import __version__
-        from engine.render import RENDERERS
+        from reggi.engine import __version__
+        from reggi.engine.render import RENDERERS
         return RENDERERS[fmt](self, __version__)
 
 

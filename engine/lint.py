@@ -17,12 +17,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from facts.errors import InputError, read_text
-from engine.conditions import Atom, ConditionError, Node, atoms, evaluate, parse
-from engine.rulebase import (RuleBase, RuleLoadError, file_name, find_files, load, locate, overlap,
+from reggi.facts.errors import InputError, read_text
+from reggi.engine.conditions import Atom, ConditionError, Node, atoms, evaluate, parse
+from reggi.engine.rulebase import (RuleBase, RuleLoadError, file_name, find_files, load, locate, overlap,
                              parse_toml, resolver, schema_problem)
-from engine.schema import ApplicabilityTest, Concept, Exemption, Obligation, RuleFile, Statute
-from facts.fields import FIELDS
+from reggi.engine.schema import ApplicabilityTest, Concept, Exemption, Obligation, RuleFile, Statute
+from reggi.facts.fields import FIELDS
 
 ERROR, WARNING = "error", "warning"
 TABLES = {"concepts": Concept, "applies": ApplicabilityTest, "exemptions": Exemption, "obligations": Obligation}

@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from facts.errors import InputError
-from facts.fields import FIELDS
-from engine.conditions import atoms
-from facts.paths import has_path, set_path, split
-from facts.population import ESTIMATE_WORDS, STATE_COUNTS, estimate, us_field
-from facts.question import Understanding, tool_label
-from facts.reader import parse_profile, read_data
-from facts.vocabulary import DataCategory, StateCode, ToolKind, VendorRole
+from reggi.facts.errors import InputError
+from reggi.facts.fields import FIELDS
+from reggi.engine.conditions import atoms
+from reggi.facts.paths import has_path, set_path, split
+from reggi.facts.population import ESTIMATE_WORDS, STATE_COUNTS, estimate, us_field
+from reggi.facts.question import Understanding, tool_label
+from reggi.facts.reader import parse_profile, read_data
+from reggi.facts.vocabulary import DataCategory, StateCode, ToolKind, VendorRole
 
 DONT_KNOW = {"?", "dk", "don't know", "dont know", "do not know", "unknown", "not sure", "idk"}
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 import textwrap
 
-from engine.evaluate import DISCLAIMER, Findings
-from engine.schema import FEDERAL, code_of
-from facts.fields import FIELDS
-from facts.vocabulary import StateCode
+from reggi.engine.evaluate import DISCLAIMER, Findings
+from reggi.engine.schema import FEDERAL, code_of
+from reggi.facts.fields import FIELDS
+from reggi.facts.vocabulary import StateCode
 
 STATUS_WORDS = {"applies": "applies", "conditional": "may apply", "not_applicable": "does not apply",
                 "not_in_force": "not in force", "not_in_play": "state not in play"}
@@ -19,7 +19,7 @@ STATUS_WORDS = {"applies": "applies", "conditional": "may apply", "not_applicabl
 
 def _question(path: str) -> str:
     """A profile path ("states.MT.consumers") as the question a person would answer."""
-    from facts.paths import field_of
+    from reggi.facts.paths import field_of
     field, where = field_of(path)
     spec = FIELDS.get(field)
     text = spec.question if spec and spec.question else (spec.label if spec else path)

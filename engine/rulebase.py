@@ -10,6 +10,7 @@ maintenance). Cycles are load errors.
 from __future__ import annotations
 
 import datetime as dt
+from importlib import resources
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,13 +18,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from engine.conditions import And, Atom, ConditionError, Node, Or, Ref, Resolver, atoms, parse
-from engine.schema import FEDERAL, RuleFile, code_of
-from facts.errors import InputError, read_text
-from facts.fields import FIELDS
-from facts.reader import parse_text
+from reggi.engine.conditions import And, Atom, ConditionError, Node, Or, Ref, Resolver, atoms, parse
+from reggi.engine.schema import FEDERAL, RuleFile, code_of
+from reggi.facts.errors import InputError, read_text
+from reggi.facts.fields import FIELDS
+from reggi.facts.reader import parse_text
 
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+RULES_DIR = Path(str(resources.files("reggi") / "rules"))   # package data, installed or in a checkout
 ASOF = Ref("asof", "int", label="evaluation date")
 SCOPES = ("business", "state", "tool")
 

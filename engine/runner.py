@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from engine.rulebase import Rule, RuleBase
-from engine.conditions import evaluate, kleene_or
-from facts.fields import Context
+from reggi.engine.rulebase import Rule, RuleBase
+from reggi.engine.conditions import evaluate, kleene_or
+from reggi.facts.fields import Context
 
 Results = dict  # (rule id, context id) -> True | False | None (unknown)
 

@@ -29,12 +29,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from engine.evaluate import Findings
-from engine.rulebase import locate
-from facts.errors import InputError, read_text
-from facts.paths import set_path, unset_path
-from facts.profile import Profile
-from facts.reader import parse_profile, parse_text, read_data, validation_message
+from reggi.engine.evaluate import Findings
+from reggi.engine.rulebase import locate
+from reggi.facts.errors import InputError, read_text
+from reggi.facts.paths import set_path, unset_path
+from reggi.facts.profile import Profile
+from reggi.facts.reader import parse_profile, parse_text, read_data, validation_message
 
 
 class Expect(BaseModel):

@@ -42,7 +42,7 @@ class Dated(Verifiable):
 
 
 def _known_jurisdiction(value: str) -> str:
-    from facts.vocabulary import StateCode
+    from reggi.facts.vocabulary import StateCode
     if value != FEDERAL and value.split("-")[-1] not in StateCode.values():
         raise ValueError(f"unknown jurisdiction {value!r}; use US-<postal code>, e.g. US-CA, or US for federal law")
     return value

@@ -4,11 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from engine.evaluate import Findings, trace, upcoming
-from engine.rulebase import RULES_DIR, RuleBase, load
-from engine.runner import ReferenceEvaluator, Results
-from facts.profile import Profile
-from facts.reader import load_profile
+from reggi.engine.evaluate import Findings, trace, upcoming
+from reggi.engine.rulebase import RULES_DIR, RuleBase, load
+from reggi.engine.runner import ReferenceEvaluator, Results
+from reggi.facts.profile import Profile
+from reggi.facts.reader import load_profile
 
 
 
@@ -27,7 +27,7 @@ class Reggi:
         # How far ahead evaluations with explanations report what comes into force (0: not at all).
         self.horizon_months = horizon_months
         if engine == "durable":
-            from engine.durable_adapter import DurableEvaluator
+            from reggi.engine.durable_adapter import DurableEvaluator
             self.engine = DurableEvaluator(self.rulebase)
         elif engine == "reference":
             self.engine = ReferenceEvaluator()

@@ -25,19 +25,19 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from engine import __version__
-from engine import questionnaire as qn
-from engine.batch import Matrix, JsonLines, Outcome, Settings, Totals
-from engine.evaluate import DISCLAIMER, Findings
-from engine.render import _headline, _question, render_json, render_markdown
-from engine.rulebase import RULES_DIR
-from engine.service import Reggi
-from facts.errors import InputError
-from facts.inventory import read_text
-from facts.paths import has_path, unset_path
-from facts.question import Understanding, coverage_message, understand
-from facts.reader import parse_profile, parse_text, validation_message, validation_problems
-from facts.vocabulary import DataCategory, ToolKind
+from reggi.engine import __version__
+from reggi.engine import questionnaire as qn
+from reggi.engine.batch import Matrix, JsonLines, Outcome, Settings, Totals
+from reggi.engine.evaluate import DISCLAIMER, Findings
+from reggi.engine.render import _headline, _question, render_json, render_markdown
+from reggi.engine.rulebase import RULES_DIR
+from reggi.engine.service import Reggi
+from reggi.facts.errors import InputError
+from reggi.facts.inventory import read_text
+from reggi.facts.paths import has_path, unset_path
+from reggi.facts.question import Understanding, coverage_message, understand
+from reggi.facts.reader import parse_profile, parse_text, validation_message, validation_problems
+from reggi.facts.vocabulary import DataCategory, ToolKind
 
 ASSETS = Path(__file__).resolve().parent / "web_assets"
 MAX_BODY = 4 * 1024 * 1024        # bytes a request body may have (uploads included)
@@ -480,7 +480,7 @@ def create_app(rules: Path | str | None = None, engine: str = "durable", limit: 
     def body_schema():
         nonlocal profile_schema
         if profile_schema is None:
-            from facts.profile import Profile
+            from reggi.facts.profile import Profile
             profile_schema = Profile.model_json_schema()
         return profile_schema
 
@@ -499,7 +499,7 @@ def create_app(rules: Path | str | None = None, engine: str = "durable", limit: 
               responses={200: {"description": "The findings"}, 422: {"description": "Bad input"}})
     async def api_evaluate(request: Request, as_of: dt.date | None = None):
         from pydantic import ValidationError
-        from facts.profile import Profile
+        from reggi.facts.profile import Profile
         name = "request body"
         raw = await request.body()
         try:
@@ -588,7 +588,7 @@ def create_app(rules: Path | str | None = None, engine: str = "durable", limit: 
 
 def _value(answers: dict, path: str):
     """What the answers say for a path (None if nothing)."""
-    from facts.paths import split
+    from reggi.facts.paths import split
     section, item, name = split(path)
     if section == "business":
         return answers.get("business", {}).get(name)

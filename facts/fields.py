@@ -10,9 +10,9 @@ import typing
 from dataclasses import dataclass
 from enum import Enum
 
-from facts.population import STATE_COUNTS, estimate, us_field
-from facts.profile import Business, Profile, StateFacts, Tool
-from facts.vocabulary import LabelledEnum
+from reggi.facts.population import STATE_COUNTS, estimate, us_field
+from reggi.facts.profile import Business, Profile, StateFacts, Tool
+from reggi.facts.vocabulary import LabelledEnum
 
 
 @dataclass(frozen=True)

@@ -28,10 +28,10 @@ from typing import Iterable, Iterator, NamedTuple, TextIO
 
 from pydantic import ValidationError
 
-from facts.errors import InputError
-from facts.fields import FIELDS
-from facts.profile import Profile, Tool
-from facts.reader import parse_profile, parse_text, read_profile, validation_message
+from reggi.facts.errors import InputError
+from reggi.facts.fields import FIELDS
+from reggi.facts.profile import Profile, Tool
+from reggi.facts.reader import parse_profile, parse_text, read_profile, validation_message
 
 STDIN = "<stdin>"             # how records read from ``-`` name their source
 

@@ -3,7 +3,7 @@
 One addressing scheme for scenario overrides, questionnaire answers and open questions."""
 from __future__ import annotations
 
-from facts.vocabulary import StateCode
+from reggi.facts.vocabulary import StateCode
 
 
 def split(path: str) -> tuple[str, str | None, str]:

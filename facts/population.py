@@ -8,10 +8,11 @@ finding that reads it says so. A state's own count, where given, always wins.
 from __future__ import annotations
 
 import tomllib
+from importlib import resources
 from functools import cache
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent / "data" / "state-population.toml"
+DATA = Path(str(resources.files("reggi.facts") / "data" / "state-population.toml"))
 
 # State count fields that have a US-wide counterpart on the business: business.us_<name>.
 STATE_COUNTS = ("consumers", "payment_only_consumers", "consumers_sold_or_shared")

@@ -16,7 +16,7 @@ from typing import Annotated, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 
-from facts.vocabulary import DataCategory, InstitutionType, StateCode, ToolKind, VendorRole
+from reggi.facts.vocabulary import DataCategory, InstitutionType, StateCode, ToolKind, VendorRole
 
 # Evaluation cost is linear in the tools (about 2 ms and 350 KB a tool in four states, findings
 # included), and a profile's findings are held in memory: past this many tools, split the profile

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from importlib import resources
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from facts.vocabulary import DataCategory, StateCode, ToolKind
+from reggi.facts.vocabulary import DataCategory, StateCode, ToolKind
 
-ALIASES = Path(__file__).resolve().parent / "data" / "aliases.toml"
+ALIASES = Path(str(resources.files("reggi.facts") / "data" / "aliases.toml"))
 
 
 @cache

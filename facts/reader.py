@@ -10,8 +10,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from facts.errors import InputError
-from facts.profile import Profile
+from reggi.facts.errors import InputError
+from reggi.facts.profile import Profile
 
 
 def field_path(loc: tuple) -> str:

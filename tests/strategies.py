@@ -6,12 +6,12 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from engine.conditions import atoms
-from engine.evaluate import change_dates
-from engine.rulebase import load
-from engine.schema import FEDERAL, code_of
-from facts.fields import FIELDS
-from facts.vocabulary import DataCategory, InstitutionType, StateCode, ToolKind, VendorRole
+from reggi.engine.conditions import atoms
+from reggi.engine.evaluate import change_dates
+from reggi.engine.rulebase import load
+from reggi.engine.schema import FEDERAL, code_of
+from reggi.facts.fields import FIELDS
+from reggi.facts.vocabulary import DataCategory, InstitutionType, StateCode, ToolKind, VendorRole
 
 RULEBASE = load()
 

@@ -11,9 +11,9 @@ from itertools import product
 
 import pytest
 
-from engine.service import Reggi
-from facts.fields import FIELDS
-from facts.reader import parse_profile
+from reggi.engine.service import Reggi
+from reggi.facts.fields import FIELDS
+from reggi.facts.reader import parse_profile
 
 AS_OF = dt.date(2026, 11, 26)
 

@@ -9,11 +9,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cli import main
-from engine import questionnaire as qn
-from facts.paths import set_path, split
-from facts.question import understand
-from facts.reader import parse_profile
+from reggi.cli import main
+from reggi.engine import questionnaire as qn
+from reggi.facts.paths import set_path, split
+from reggi.facts.question import understand
+from reggi.facts.reader import parse_profile
 from strategies import profiles
 
 CA_MT = ("Can I use third-party chat tools that collect personal information in California and Montana? "
@@ -69,7 +69,7 @@ def test_typical_california_montana_dialogue_needs_at_most_eight_questions(tmp_p
 def test_revenue_is_not_asked_when_a_consumer_test_already_decided_california():
     answers = qn.base_answers(understand("chat tool in California"))
     set_path(answers, "states.CA.consumers_sold_or_shared", 150000)
-    from engine.service import Reggi
+    from reggi.engine.service import Reggi
     findings = Reggi(engine="reference").evaluate(parse_profile(answers, "t"), dt.date(2026, 1, 1))
     assert "business.annual_revenue_usd" not in findings.open_questions
     assert not any(p.startswith("states.MT") for p in findings.open_questions)

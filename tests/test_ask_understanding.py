@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from engine import questionnaire as qn
-from engine.service import Reggi
-from facts.population import estimate, population
-from facts.question import Understanding, aliases, understand
-from facts.reader import parse_profile
-from facts.vocabulary import StateCode, ToolKind
+from reggi.cli import main
+from reggi.engine import questionnaire as qn
+from reggi.engine.service import Reggi
+from reggi.facts.population import estimate, population
+from reggi.facts.question import Understanding, aliases, understand
+from reggi.facts.reader import parse_profile
+from reggi.facts.vocabulary import StateCode, ToolKind
 
 
 @pytest.fixture(autouse=True)

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from reggi.cli import main
 from conftest import EXAMPLES
-from engine.rulebase import RuleLoadError, load
-from engine.service import Reggi
-from facts.profile import Profile
+from reggi.engine.rulebase import RuleLoadError, load
+from reggi.engine.service import Reggi
+from reggi.facts.profile import Profile
 
 CHAT = str(EXAMPLES / "chat-tool-ca-mt.json")
 
@@ -106,7 +106,7 @@ def test_litigation_risk_is_recommended_not_required(tmp_path, engine):
     findings = reggi.evaluate(profile(["MT"], ["session_replay"]), dt.date(2026, 1, 1))
     risk = next(o for o in findings.obligations if o.id == "us-fed-testact.replay-risk")
     assert risk.legal_basis == "litigation-risk" and len(risk.cases) == 2
-    from engine.render import render_json, render_markdown, render_text
+    from reggi.engine.render import render_json, render_markdown, render_text
     text = render_text(findings, "t")
     assert "Answer: no settled requirement on these facts. Litigation risk (recommended, not required" in text
     assert "[litigation risk: recommended] Consider consent before session replay" in text
@@ -136,7 +136,7 @@ def test_a_federal_statute_cannot_read_state_facts(tmp_path):
 
 def test_json_names_states_reggi_does_not_cover(tmp_path):
     reggi = Reggi(rules_dir(tmp_path), "reference", horizon_months=0)
-    from engine.render import render_json
+    from reggi.engine.render import render_json
     only_uncovered = json.loads(render_json(reggi.evaluate(profile(["OR"], []), dt.date(2026, 1, 1)), "t"))
     assert only_uncovered["not_covered"] == ["US-OR"]
     # The federal act applies (any business), yet with no duty here reggi still says it
@@ -151,7 +151,7 @@ def test_nothing_covered_at_all_is_not_covered_not_no_obligation(tmp_path):
     root = tmp_path / "rules"
     (root / "us" / "mt").mkdir(parents=True)
     (root / "us" / "mt" / "test.toml").write_text(STATE)
-    from engine.render import render_json
+    from reggi.engine.render import render_json
     out = json.loads(render_json(Reggi(root, "reference").evaluate(profile(["OR", "WA"], []),
                                                                     dt.date(2026, 1, 1)), "t"))
     assert out["not_covered"] == ["US-OR", "US-WA"] and out["summary"]["answer"] == "not_covered"

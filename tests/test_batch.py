@@ -7,7 +7,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from reggi.cli import main
 from conftest import EXAMPLES
 
 VENDORS = str(EXAMPLES / "vendors.csv")
@@ -258,8 +258,8 @@ def test_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised_in_csv_o
 def test_the_matrix_skips_explanations_but_not_findings(durable):
     """The matrix evaluates without explanations; its cells equal those of fully explained findings."""
     import glob
-    from engine.batch import matrix_cell
-    from facts.reader import read_profile
+    from reggi.engine.batch import matrix_cell
+    from reggi.facts.reader import read_profile
     for path in sorted(glob.glob(str(EXAMPLES / "corpus" / "*.json"))):
         profile = read_profile(path)
         full, lean = durable.evaluate(profile), durable.evaluate(profile, explain=False)

@@ -11,7 +11,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from reggi.cli import main
 from conftest import EXAMPLES, ROOT
 
 CHAT = json.loads((EXAMPLES / "chat-tool-ca-mt.json").read_text())
@@ -21,7 +21,7 @@ CHAT = json.loads((EXAMPLES / "chat-tool-ca-mt.json").read_text())
 def crashing(monkeypatch):
     """Records of a business named 'Crash' kill the process evaluating them (SIGSEGV, as the
     C core did on 1e-05), and 'Exit' ones make it exit; workers are forked, so they inherit this."""
-    import engine.service as service
+    import reggi.engine.service as service
     plain = service.Reggi.evaluate
 
     def evaluate(self, profile, *args, **kwargs):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from reggi.cli import main
 from conftest import EXAMPLES
 
 CHROMIUM = "/usr/bin/chromium"

@@ -3,9 +3,9 @@ the next one is reported as pending, and lint flags an amount used past its revi
 import datetime as dt
 import textwrap
 
-from engine.lint import lint
-from engine.service import Reggi
-from facts.profile import Profile
+from reggi.engine.lint import lint
+from reggi.engine.service import Reggi
+from reggi.facts.profile import Profile
 from conftest import EXAMPLES, ROOT
 
 RULE = textwrap.dedent('''

@@ -5,7 +5,7 @@ import sys
 
 from click.testing import CliRunner
 
-from cli import main
+from reggi.cli import main
 from conftest import EXAMPLES, ROOT
 
 CHAT = str(EXAMPLES / "chat-tool-ca-mt.json")

@@ -3,7 +3,7 @@ import itertools
 
 import pytest
 
-from engine.conditions import And, Atom, ConditionError, Or, Ref, evaluate, parse
+from reggi.engine.conditions import And, Atom, ConditionError, Or, Ref, evaluate, parse
 
 FIELDS = {
     "state.consumers": Ref("state.consumers", "int"),

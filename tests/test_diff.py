@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from reggi.cli import main
 from conftest import EXAMPLES, ROOT
 
 CORPUS = str(EXAMPLES / "corpus")

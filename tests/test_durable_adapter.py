@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from engine.durable_adapter import _FACT_IDS, _Scale, fnv1a_32
-from facts.profile import Profile
-from facts.vocabulary import DataCategory, ToolKind
+from reggi.engine.durable_adapter import _FACT_IDS, _Scale, fnv1a_32
+from reggi.facts.profile import Profile
+from reggi.facts.vocabulary import DataCategory, ToolKind
 from strategies import profiles
 from worst_case_rules import FLAGS, rule_base
 
@@ -121,7 +121,7 @@ def test_every_colliding_pair_evaluates(durable, reference, pair):
 @pytest.fixture(scope="module")
 def worst(tmp_path_factory):
     """The shipped rule base plus generated worst-case statutes in Texas and Oregon."""
-    from engine.service import Reggi
+    from reggi.engine.service import Reggi
     rules = rule_base(tmp_path_factory.mktemp("worst"))
     return rules, Reggi(rules), Reggi(rules, engine="reference")
 
@@ -136,7 +136,7 @@ def everything(states=("TX", "OR", "CA"), unknown=False) -> dict:
 
 
 def test_worst_case_rule_files_lint_clean_and_compile(worst):
-    from engine.lint import ERROR, lint
+    from reggi.engine.lint import ERROR, lint
     rules, durable, reference = worst
     assert not [p for p in lint(rules) if p.severity == ERROR]
     evaluator = durable.engine
@@ -158,7 +158,7 @@ def test_worst_case_rules_give_the_reference_findings(worst, data):
 
 @pytest.mark.parametrize("sizes", [dict(exemptions=30, tests=40, width=60, obligations=150, states=("TX",))])
 def test_far_past_the_limits_still_compiles(tmp_path, sizes):
-    from engine.service import Reggi
+    from reggi.engine.service import Reggi
     rules = rule_base(tmp_path, **sizes)
     durable, reference = Reggi(rules), Reggi(rules, engine="reference")
     split = {rid for rid, plan in durable.engine.plans.items() if not isinstance(plan, str)}
@@ -180,7 +180,7 @@ def many_tools(n: int, unknown: bool = False) -> dict:
 
 def test_cost_is_linear_in_the_tools(durable, reference):
     import time
-    from engine.render import render_json
+    from reggi.engine.render import render_json
 
     def seconds(n):
         p = Profile.model_validate(many_tools(n, unknown=True))
@@ -198,7 +198,7 @@ def test_cost_is_linear_in_the_tools(durable, reference):
 
 def test_the_tool_limit_is_stated_and_enforced():
     from pydantic import ValidationError
-    from facts.profile import MAX_TOOLS
+    from reggi.facts.profile import MAX_TOOLS
     Profile.model_validate(many_tools(MAX_TOOLS))
     with pytest.raises(ValidationError, match=f"at most {MAX_TOOLS}"):
         Profile.model_validate(many_tools(MAX_TOOLS + 1))

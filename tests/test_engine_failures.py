@@ -7,8 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-import engine.durable_adapter as adapter
-from cli import main
+import reggi.engine.durable_adapter as adapter
+from reggi.cli import main
 from conftest import EXAMPLES
 
 CHAT = str(EXAMPLES / "chat-tool-ca-mt.json")
@@ -72,7 +72,7 @@ def test_batch_gives_an_error_record_and_the_other_records(monkeypatch, tmp_path
         return (fake if sometimes.on else real)(handle, *args)
     sometimes.on = False
     monkeypatch.setattr(adapter.core, name, sometimes)
-    import engine.service as service
+    import reggi.engine.service as service
     plain = service.Reggi.evaluate
 
     def per_record(self, profile, *a, **k):
@@ -108,7 +108,7 @@ def test_a_real_core_limit_is_a_durable_error_in_words():
 
 
 def test_reference_engine_failures_are_reported_too(monkeypatch):
-    import engine.runner as runner
+    import reggi.engine.runner as runner
     monkeypatch.setattr(runner, "evaluate", raise_(RecursionError("maximum recursion depth exceeded")))
     result = run("evaluate", CHAT, "--engine", "reference")
     no_traceback(result)

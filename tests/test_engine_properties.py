@@ -10,9 +10,9 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.render import render_json
-from facts.profile import Profile
-from facts.vocabulary import DataCategory, StateCode, ToolKind
+from reggi.engine.render import render_json
+from reggi.facts.profile import Profile
+from reggi.facts.vocabulary import DataCategory, StateCode, ToolKind
 from strategies import profiles
 
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

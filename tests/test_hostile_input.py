@@ -9,9 +9,9 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from reggi.cli import main
 from conftest import EXAMPLES, ROOT
-from facts.reader import MAX_DEPTH
+from reggi.facts.reader import MAX_DEPTH
 
 CHAT = (EXAMPLES / "chat-tool-ca-mt.json").read_text()
 
@@ -143,7 +143,7 @@ def test_an_unreadable_subfolder_is_a_record(tmp_path, monkeypatch):
         if str(path).endswith("locked"):
             raise PermissionError(13, "Permission denied")
         return real(path)
-    monkeypatch.setattr("facts.inventory.os.scandir", scandir)
+    monkeypatch.setattr("reggi.facts.inventory.os.scandir", scandir)
     result = run("batch", str(root), "--jobs", "1")
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [os.path.relpath(r["source"], root) for r in records] == ["a.json", "locked"]

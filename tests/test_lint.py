@@ -3,10 +3,10 @@ import re
 
 from click.testing import CliRunner
 
-from cli import main
-from engine.conditions import parse
-from engine.lint import constant, lint, strata
-from engine.rulebase import RULES_DIR, load, resolver
+from reggi.cli import main
+from reggi.engine.conditions import parse
+from reggi.engine.lint import constant, lint, strata
+from reggi.engine.rulebase import RULES_DIR, load, resolver
 from test_loader import GOOD, line_of, write
 
 FILE = "rules/us/zz/test.toml"

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.rulebase import RULES_DIR, RuleLoadError, load
+from reggi.engine.rulebase import RULES_DIR, RuleLoadError, load
 
 GOOD = '''
 [statute]

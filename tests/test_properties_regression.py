@@ -14,18 +14,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from engine.durable_adapter import DurableEvaluator
-from engine.evaluate import evaluate, upcoming
-from engine.render import render_json
-from engine.rulebase import RULES_DIR, build, read_all
-from facts.profile import Profile
+from reggi.engine.durable_adapter import DurableEvaluator
+from reggi.engine.evaluate import evaluate, upcoming
+from reggi.engine.render import render_json
+from reggi.engine.rulebase import RULES_DIR, build, read_all
+from reggi.facts.profile import Profile
 from strategies import profiles
 
 EVALUATE_LINES = """
 import json, sys
-from engine.render import render_json
-from engine.service import Reggi
-from facts.profile import Profile
+import _checkout
+_checkout.ensure()
+from reggi.engine.render import render_json
+from reggi.engine.service import Reggi
+from reggi.facts.profile import Profile
 service = Reggi()
 for line in sys.stdin:
     sys.stdout.write(render_json(service.evaluate(Profile.model_validate(json.loads(line))), "test"))

@@ -6,7 +6,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from reggi.cli import main
 from conftest import EXAMPLES, ROOT
 
 CHAT = str(EXAMPLES / "chat-tool-ca-mt.json")

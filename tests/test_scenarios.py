@@ -3,7 +3,7 @@ interpreter: the two must agree on every scenario, and the expectations must hol
 import pytest
 
 from conftest import SCENARIOS
-from engine.scenarios import check, find_scenarios, load_scenario
+from reggi.engine.scenarios import check, find_scenarios, load_scenario
 
 FILES = find_scenarios([SCENARIOS])
 

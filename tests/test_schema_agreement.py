@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 from pydantic import ValidationError
 
-from cli import main
-from facts.profile import Profile
+from reggi.cli import main
+from reggi.facts.profile import Profile
 
 SCHEMA = json.loads(CliRunner().invoke(main, ["schema"]).output)
 BASE = {"business": {"name": "Acme"}, "states": [{"code": "CA", "consumers": 10}], "tools": [{"name": "T", "kind": "crm"}]}

@@ -3,7 +3,7 @@ single fact mapped onto the two."""
 import pytest
 from pydantic import ValidationError
 
-from facts.profile import Tool
+from reggi.facts.profile import Tool
 
 
 def tool(**facts):

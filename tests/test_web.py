@@ -10,7 +10,7 @@ import urllib.request
 
 from click.testing import CliRunner
 
-from cli import main
+from reggi.cli import main
 from conftest import EXAMPLES
 
 AS_OF = "2026-11-26"
@@ -87,7 +87,7 @@ def test_api_rules_schema_and_docs(server_url):
 
 
 def test_request_bodies_are_limited_and_need_a_length(server_url):
-    from engine.web import MAX_BODY
+    from reggi.engine.web import MAX_BODY
     host, port = urllib.parse.urlsplit(server_url).netloc.split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=30)
     conn.putrequest("POST", "/api/evaluate")      # refused on its headers: no byte of the body is read
