@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import math
 import random
@@ -140,7 +141,6 @@ def check(records: int, seed: int, jobs: int, folder: Path) -> dict:
     source = folder / "fuzz.jsonl"
     write(source, records, seed)
     figures = {"records in": records, "seed": seed, "jobs": jobs, "problems": []}
-    outputs = {}
     for fmt, engine in [("jsonl", "durable"), ("jsonl", "reference"), ("csv", "durable")]:
         out = folder / f"{engine}.{fmt}"
         code, err, seconds = batch(source, out, fmt, engine, jobs)
@@ -148,33 +148,58 @@ def check(records: int, seed: int, jobs: int, folder: Path) -> dict:
         figures[f"seconds {key}"] = round(seconds, 1)
         if code not in (0, 1) or "Traceback" in err:
             figures["problems"].append(f"{key}: exit {code}: {err[-2000:]}")
-        if fmt == "jsonl":
-            text = out.read_text(encoding="utf-8") if out.exists() else ""
-            lines = text.split("\n")[:-1]
-            if any(len(line.splitlines()) > 1 for line in lines):
-                figures["problems"].append(f"{key}: a record holds a character that line readers break at")
-            outputs[engine] = [json.loads(line) for line in lines]
-            figures[f"records out {key}"] = len(lines)
-        else:
+        if fmt == "csv":
             csv.field_size_limit(sys.maxsize)      # a record's vendors cell may hold 8 names of 20,000 characters
             with open(out, encoding="utf-8", newline="") as f:
                 seen = sorted({int(row["record"]) for row in csv.DictReader(f)}) if out.exists() else []
             figures[f"records out {key}"] = len(seen)
             if seen != list(range(1, records + 1)):
                 figures["problems"].append(f"{key}: record numbers out of order or missing")
-    durable, reference = outputs.get("durable", []), outputs.get("reference", [])
-    for key, got in (("durable", durable), ("reference", reference)):
-        if [r["record"] for r in got] != list(range(1, records + 1)):
-            figures["problems"].append(f"jsonl/{key}: records out of order or missing")
-    differences = [d["record"] for d, r in zip(durable, reference)
-                   if d.get("findings") != r.get("findings") or d.get("error") != r.get("error")]
-    figures["evaluated"] = sum("findings" in r for r in durable)
-    figures["error records"] = sum("error" in r for r in durable)
+    # The JSON Lines outputs, compared a record at a time (together they may not fit in memory).
+    for engine in ("durable", "reference"):
+        (folder / f"{engine}.jsonl").touch()     # a run that wrote nothing counts 0 records out
+    differences, counts = [], {"durable": 0, "reference": 0}
+    evaluated = errors = 0
+    with open(folder / "durable.jsonl", encoding="utf-8", newline="") as d, \
+            open(folder / "reference.jsonl", encoding="utf-8", newline="") as r:
+        for number, (dline, rline) in enumerate(itertools.zip_longest(_lines(d), _lines(r)), 1):
+            for key, line in (("durable", dline), ("reference", rline)):
+                if line is None:
+                    continue
+                counts[key] += 1
+                if len(line.splitlines()) > 1:
+                    figures["problems"].append(f"jsonl/{key}: record {number} holds a character line readers break at")
+            if dline is None or rline is None:
+                continue
+            dr, rr = json.loads(dline), json.loads(rline)
+            if dr["record"] != number or rr["record"] != number:
+                figures["problems"].append(f"jsonl: record {number} out of order")
+            evaluated += "findings" in dr
+            errors += "error" in dr
+            if dr.get("findings") != rr.get("findings") or dr.get("error") != rr.get("error"):
+                differences.append(number)
+    for key, count in counts.items():
+        figures[f"records out jsonl/{key}"] = count
+        if count != records:
+            figures["problems"].append(f"jsonl/{key}: {count} records out for {records} in")
+    figures["evaluated"] = evaluated
+    figures["error records"] = errors
     figures["durable/reference differences"] = len(differences)
     figures["tracebacks"] = sum("Traceback" in p for p in figures["problems"])
     if differences:
         figures["problems"].append(f"durable differs from reference on records {differences[:20]}")
     return figures
+
+
+def _lines(f):
+    """Records of a JSON Lines file: split at line feeds only, as JSON Lines is."""
+    rest = ""
+    for chunk in iter(lambda: f.read(1 << 20), ""):
+        parts = (rest + chunk).split("\n")
+        rest = parts.pop()
+        yield from parts
+    if rest:
+        yield rest
 
 
 def main() -> int:
