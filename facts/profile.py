@@ -316,7 +316,8 @@ class Tool(Strict):
     handles_phi: Optional[StrictBool] = fact(
         'vendor handles protected health information (PHI)',
         "Does the vendor create, receive, keep or transmit protected health information (PHI: health, care or "
-        "payment information linked to a patient or plan member) for the business?")
+        "payment information linked to a patient or plan member) for the business, including a tracking tag on "
+        "patient portals, logged-in apps or appointment pages?")
     places_outbound_calls: Optional[StrictBool] = fact(
         'tool places outbound calls to consumers',
         "Does the tool place outbound telephone calls (or send texts) to consumers?")
