@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import datetime as dt
 import json
 import re
@@ -433,26 +434,46 @@ def batch(inputs, business, as_of, fmt, output, jobs, engine, rules):
     """Evaluate many profiles: folders of profile files, JSON Lines files, CSV vendor inventories
     (with --business) or - (stdin). Every record gives one output record, in input order; the
     summary goes to stderr; exit 1 if any record failed."""
-    from reggi.engine.batch import Progress, prepare, write
+    from reggi.engine.batch import SPREADSHEET_ROWS, Progress, prepare, spreadsheet_warning, write
     from reggi.engine.rulebase import RULES_DIR
-    from reggi.facts.inventory import read_records
+    from reggi.facts.inventory import MissingBusiness, count_records, extra_columns, read_records
     # Everything that can stop the run is checked before --output is opened (and truncated).
     try:
         facts = _business(business)
         settings = prepare(fmt, rules or RULES_DIR, engine, as_of)
         if output:
             _not_an_input(output, [*inputs, business or "-"])
+        if facts is None and any(i != "-" and i.lower().endswith(".csv") for i in inputs):
+            raise MissingBusiness(next(i for i in inputs if i.lower().endswith(".csv")), None,
+                                  "a CSV vendor inventory needs --business FILE, a profile with the business "
+                                  "facts and states (the inventory gives the tools, one a row)")
+        records = read_records(inputs, facts)
+        first = next(records, None)          # stdin's CSV header is known only once it is read
+        extra = extra_columns(inputs)
+        extra += [c for c, _ in (first.extra if first else ()) if c not in extra]
     except InputError as err:
         fail(err)
+    if extra:
+        what = "are not tool or business facts" if len(extra) > 1 else "is not a tool or business fact"
+        click.echo(f"reggi batch: note: inventory column{'s' if len(extra) > 1 else ''} {', '.join(map(repr, extra))} "
+                   f"{what}: kept and passed through to the csv and jsonl output, not evaluated", err=True)
+    settings = settings._replace(extra=tuple(extra))
+    total = count_records(inputs) if sys.stderr.isatty() or fmt in ("csv", "matrix") else None
+    if total and fmt in ("csv", "matrix") and total + 1 > SPREADSHEET_ROWS:
+        click.echo(spreadsheet_warning(total + 1, fmt, True), err=True)
     try:
         out = (contextlib.nullcontext(sys.stdout) if not output
                else _Atomic(output) if _plain_file(output)
                else open(output, "w", encoding="utf-8", newline=""))   # /dev/stdout, a FIFO: as it is
     except OSError as err:
         fail(InputError(output, None, f"cannot write: {err.strerror}"))
-    with _stopped_by_signals(), out as stream:
-        totals = write(read_records(inputs, facts), stream, settings, jobs,
-                       Progress(sys.stderr) if sys.stderr.isatty() else None)
+    try:
+        with _stopped_by_signals(), out as stream:
+            totals = write(itertools.chain([first] if first else [], records), stream, settings, jobs,
+                           Progress(sys.stderr, total) if sys.stderr.isatty() else None,
+                           lambda message: click.echo(message, err=True))
+    except MissingBusiness as err:      # a CSV on stdin without --business: one usage error
+        fail(err)
     click.echo(f"reggi batch: {totals.summary()}", err=True)
     sys.exit(1 if totals.failed else 0)
 

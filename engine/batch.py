@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -21,7 +22,8 @@ from typing import Iterable, Iterator, NamedTuple, TextIO
 
 from reggi.engine import __version__
 from reggi.engine.evaluate import DISCLAIMER, Findings
-from reggi.engine.render import to_dict
+from reggi.engine.render import RISK, not_covered, to_dict
+from reggi.facts.vocabulary import StateCode
 from reggi.engine.rulebase import load
 from reggi.engine.schema import FEDERAL, code_of
 from reggi.engine.runner import EngineError
@@ -39,12 +41,27 @@ class Settings(NamedTuple):
     fmt: str
     as_of: dt.date | None
     jurisdictions: tuple[str, ...]
+    extra: tuple[str, ...] = ()     # CSV inventory columns that are not facts, passed through to csv and jsonl
+
+
+# The rows a spreadsheet opens (Excel, LibreOffice Calc, Google Sheets' import): a larger csv or
+# matrix output is warned about before it is written.
+SPREADSHEET_ROWS = 1_048_576
+
+
+def spreadsheet_warning(rows: int, fmt: str, estimate: bool) -> str:
+    return (f"reggi batch: warning: this {fmt} output {'will have about' if estimate else 'has passed'} {rows:,} "
+            f"rows, more than a spreadsheet opens ({SPREADSHEET_ROWS:,}); rows after that will not show. Split "
+            "the input and run each part (split -l 500000 FILE part- for JSON Lines; for a CSV inventory keep "
+            "its header line on each part), or use --format matrix (one row per record) or jsonl")
 
 
 class Outcome(NamedTuple):
     text: str                                    # the record's output, ready to write
     ok: bool
     obligations: tuple[tuple[str, str, str], ...] = ()   # (id, title, status), for the report's totals
+    business: str = ""                           # a fingerprint of the business facts and states
+    shared: tuple[tuple[str, str], ...] = ()     # (key, text): business-wide rows, written once per business
 
 
 @dataclass
@@ -84,12 +101,24 @@ def run(records: Iterable[Record], out: TextIO, fmt: str, rules, engine: str = "
 
 
 def write(records: Iterable[Record], out: TextIO, settings: Settings, jobs: int | None = None,
-          progress=None) -> Totals:
+          progress=None, warn=None) -> Totals:
+    """``warn`` (a function taking a message) is told once if a csv or matrix output passes the
+    rows a spreadsheet opens. Business-wide rows (``Outcome.shared``) are written the first time
+    each appears in a run of records of the same business, so an inventory lists them once."""
     writer = WRITERS[settings.fmt](settings)
     totals = Totals()
     out.write(writer.header())
+    rows = 1 if settings.fmt in ("csv", "matrix") else None     # written so far, the header included
+    business, seen = None, set()
     for outcome in _outcomes(records, settings, jobs or os.cpu_count() or 1):
-        out.write(outcome.text)
+        if outcome.business and outcome.business != business:     # errors have none: they keep the run
+            business, seen = outcome.business, set()
+        text = "".join(t for key, t in outcome.shared if not (key in seen or seen.add(key))) + outcome.text
+        out.write(text)
+        if rows is not None:
+            before, rows = rows, rows + text.count("\n")
+            if before <= SPREADSHEET_ROWS < rows and warn:
+                warn(spreadsheet_warning(rows, settings.fmt, False))
         totals.add(outcome)
         if progress:
             progress(totals)
@@ -312,7 +341,8 @@ def _evaluate(item: tuple[int, Record]) -> Outcome:
         return Outcome(w.writer.record(index, record, None, f"{record.where}: internal error: "
                                                             f"{type(err).__name__}: {err}"), False)
     return Outcome(w.writer.record(index, record, findings, None), True,
-                   tuple((o.id, o.title, o.status) for o in findings.obligations))
+                   tuple((o.id, o.title, o.status) for o in findings.obligations),
+                   *w.writer.shared(index, record, findings))
 
 
 # --- output formats ------------------------------------------------------------------------
@@ -351,16 +381,35 @@ def _md(text) -> str:
     return _CONTROL.sub(_escape, text).replace("|", "\\|").replace("\n", " ")
 
 
-def matrix_cell(findings: Findings, jurisdiction: str, separator: str) -> str:
-    """Count and ids of a jurisdiction's obligations; '?' marks those that may apply.
-    Empty when the business does not serve the state, 0 when it does and nothing applies."""
+NOT_SERVED, NOT_COVERED, NOT_APPLICABLE = "not served", "not covered", "not applicable"
+
+
+def matrix_cell(findings: Findings, jurisdiction: str) -> str:
+    """What holds in a jurisdiction, in words with counts: "applies: 3; may apply: 1" (duties that
+    rest on litigation risk counted apart, as "recommended"), "not applicable" when the business
+    serves the state and nothing applies, "not served" when it does not serve it."""
     if code_of(jurisdiction) not in findings.states + [FEDERAL]:
-        return ""
+        return NOT_SERVED
     mine = [o for o in findings.obligations if o.jurisdiction == jurisdiction]
-    sure = [o.id for o in mine if o.status == "applies"]
-    maybe = [o.id + "?" for o in mine if o.status != "applies"]
-    count = f"{len(sure)}" + (f"+{len(maybe)}?" if maybe else "")
-    return f"{count}: {separator.join(sure + maybe)}" if mine else count
+    counts = collections.Counter("recommended" if o.legal_basis == RISK else
+                                 "applies" if o.status == "applies" else "may apply" for o in mine)
+    return "; ".join(f"{word}: {counts[word]}" for word in ("applies", "may apply", "recommended")
+                     if counts[word]) or NOT_APPLICABLE
+
+
+def obligation_ids(findings: Findings, separator: str) -> str:
+    """The ids of a record's obligations; those that may apply end in '?'."""
+    return separator.join([o.id for o in findings.obligations if o.status == "applies"]
+                          + [o.id + "?" for o in findings.obligations if o.status != "applies"])
+
+
+def not_covered_cell(findings: Findings) -> str:
+    """The served states reggi has no rule file for, or "none"."""
+    return "; ".join(f"US-{c}" for c in not_covered(findings)) or "none"
+
+
+BASIS_CELLS = {"statute": "statute", "regulation": "regulation", "case-law": "case law",
+               RISK: "litigation risk (recommended)"}
 
 
 class Writer:
@@ -380,8 +429,18 @@ class Writer:
     def footer(self, totals: Totals) -> str:
         return ""
 
+    def shared(self, index: int, record: Record, findings: Findings) -> tuple[str, tuple]:
+        """The business's fingerprint and its business-wide rows [(key, text)], written once per
+        business (see write); none in most formats."""
+        return "", ()
+
     def identity(self, index: int, record: Record) -> list:
         return [index, record.source, record.line or "", record.business, "; ".join(record.vendors)]
+
+    def passed_through(self, record: Record) -> list:
+        """A CSV inventory row's extra columns, in the order of the output's header."""
+        extra = dict(record.extra)
+        return [extra.get(column, "") for column in self.settings.extra]
 
 
 _LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
@@ -392,6 +451,8 @@ class JsonLines(Writer):
 
     def record(self, index, record, findings, error):
         item = {"record": index, "source": record.source, "line": record.line, "vendors": record.vendors}
+        if record.extra:
+            item["extra"] = dict(record.extra)
         if error is None:
             item["findings"] = to_dict(findings, __version__)
         else:
@@ -402,57 +463,100 @@ class JsonLines(Writer):
 
 
 class Csv(Writer):
-    """One row per (record, obligation), for a spreadsheet; a record with none, or an error, one row."""
+    """One row per (record, obligation), for a spreadsheet. Duties of the business as a whole
+    (tied to no tool) and served states reggi does not cover are rows with scope "business-wide",
+    written once for a run of records of the same business (an inventory's rows); the duties tied
+    to the record's tools have scope "per vendor". A record without per-vendor duties has one
+    "per vendor" row with status none; a failed record one row with status error."""
 
-    COLUMNS = ["record", "source", "line", "business", "vendors", "jurisdiction", "statute", "obligation",
-               "status", "title", "for_tools", "citations", "in_force", "verified", "error"]
+    COLUMNS = ["scope", "jurisdiction", "statute", "obligation", "status", "basis", "title", "action",
+               "conditions", "for_tools", "citations", "in_force", "verified", "error"]
 
     def header(self):
-        return _csv_rows([self.COLUMNS])
+        return _csv_rows([["record", "source", "line", "business", "vendors", *self.settings.extra, *self.COLUMNS]])
+
+    def who(self, index, record):
+        return self.identity(index, record) + self.passed_through(record)
+
+    def row(self, who, o) -> list:
+        return who + ["per vendor" if o.tools else "business-wide", o.jurisdiction, o.statute, o.id, o.status,
+                      BASIS_CELLS.get(o.legal_basis, o.legal_basis), o.title, o.action, "; ".join(o.conditions),
+                      "; ".join(o.tools), "; ".join(o.citations), o.in_force, "yes" if o.verified else "no", ""]
 
     def record(self, index, record, findings, error):
-        who = self.identity(index, record)
+        who = self.who(index, record)
         if error is not None:
-            return _csv_rows([who + [""] * 3 + ["error"] + [""] * 5 + [error]])
-        if not findings.obligations:
-            return _csv_rows([who + [""] * 3 + ["none"] + [""] * 6])
-        return _csv_rows([who + [o.jurisdiction, o.statute, o.id, o.status, o.title, "; ".join(o.tools),
-                                 "; ".join(o.citations), o.in_force, "yes" if o.verified else "no", ""]
-                          for o in findings.obligations])
+            return _csv_rows([who + [""] * 4 + ["error"] + [""] * 8 + [error]])
+        mine = [self.row(who, o) for o in findings.obligations if o.tools]
+        return _csv_rows(mine or [who + ["per vendor", "", "", "", "none", "", "no duty tied to this record's "
+                                         "tools (business-wide duties are on their own rows)"] + [""] * 7])
+
+    def shared(self, index, record, findings):
+        who = self.who(index, record)
+        rows = [(f"{o.id} {o.status}", self.row(who, o)) for o in findings.obligations if not o.tools]
+        rows += [(f"not covered {code}", who + ["business-wide", f"US-{code}", "", "", NOT_COVERED, "",
+                                                f"reggi has no rule file for {StateCode(code).label}: it cannot "
+                                                "answer for this state"] + [""] * 7)
+                 for code in not_covered(findings)]
+        profile = record.profile.model_dump_json(exclude={"tools"})
+        return hashlib.sha256(profile.encode()).hexdigest()[:16], tuple((k, _csv_rows([r])) for k, r in rows)
 
 
 class Matrix(Writer):
-    """Records (vendors) x jurisdictions: in each cell the count and ids of obligations."""
+    """Records (vendors) x jurisdictions: in each cell what holds there, with counts; then the
+    served states reggi does not cover and the obligations' ids."""
     explains = False   # only which obligations apply: explanations would be computed and dropped
 
     def columns(self) -> list[str]:
-        return ["record", "source", "line", "business", "vendors", *self.settings.jurisdictions, "error"]
+        return ["record", "source", "line", "business", "vendors", *self.settings.jurisdictions, "not_covered",
+                "obligation_ids", "error"]
 
-    def cells(self, findings: Findings | None, error: str | None, separator: str) -> list[str]:
+    def cells(self, findings: Findings | None, error: str | None) -> list[str]:
         if error is not None:
-            return [""] * len(self.settings.jurisdictions) + [error]
-        return [matrix_cell(findings, j, separator) for j in self.settings.jurisdictions] + [""]
+            return ["not evaluated"] * (len(self.settings.jurisdictions) + 1) + ["", error]
+        return ([matrix_cell(findings, j) for j in self.settings.jurisdictions]
+                + [not_covered_cell(findings), obligation_ids(findings, "; "), ""])
 
     def header(self):
         return _csv_rows([self.columns()])
 
     def record(self, index, record, findings, error):
-        return _csv_rows([self.identity(index, record) + self.cells(findings, error, "; ")])
+        return _csv_rows([self.identity(index, record) + self.cells(findings, error)])
 
 
 class MatrixMarkdown(Matrix):
+    """The matrix as a Markdown table; the obligations' ids are in a table after it, with the
+    number of records where each applies or may apply."""
+
+    def columns(self):
+        return super().columns()[:-2] + ["error"]
+
     def header(self):
         columns = self.columns()
-        return (f"# Obligations by vendor and jurisdiction\n\n{_as_of_line(self.settings)}. In each cell: the "
-                "number of obligations that apply (+ those that may apply, marked ?) and their ids; empty "
-                "where the business does not serve the state.\n\n"
+        return (f"# Obligations by vendor and jurisdiction\n\n{_as_of_line(self.settings)}. In each cell: how many "
+                "obligations apply, may apply (conditional) or are recommended (litigation risk); \"not applicable\" "
+                "where the business serves the state and none applies; \"not served\" where it does not serve it. "
+                "not_covered: served states reggi has no rule file for. The obligations are listed after the table.\n\n"
                 f"| {' | '.join(columns)} |\n|{'---|' * len(columns)}\n")
 
     def record(self, index, record, findings, error):
-        return "| " + " | ".join(_md(c) for c in self.identity(index, record) + self.cells(findings, error, "<br>")) + " |\n"
+        cells = self.cells(findings, error)
+        cells = cells[:-2] + cells[-1:]
+        return "| " + " | ".join(_md(c) for c in self.identity(index, record) + cells) + " |\n"
 
     def footer(self, totals):
-        return f"\n{totals.summary()}.\n\n*{DISCLAIMER}*\n"
+        return "\n".join(["", "## Obligations", "", *_obligation_table(totals), "", f"{totals.summary()}.", "",
+                          f"*{DISCLAIMER}*", ""])
+
+
+def _obligation_table(totals: Totals) -> list[str]:
+    if not totals.titles:
+        return ["None."]
+    out = ["| Obligation | Title | Records where it applies | Records where it may apply |", "|---|---|---|---|"]
+    for oid in sorted(totals.titles):
+        out.append(f"| `{oid}` | {_md(totals.titles[oid])} | {totals.counts[(oid, 'applies')]} | "
+                   f"{totals.counts[(oid, 'conditional')]} |")
+    return out
 
 
 class Report(Writer):
@@ -475,14 +579,7 @@ class Report(Writer):
         return "| " + " | ".join(_md(c) for c in who + rest) + " |\n"
 
     def footer(self, totals):
-        out = ["", "## Obligations across records", ""]
-        if totals.titles:
-            out += ["| Obligation | Title | Records where it applies | Records where it may apply |", "|---|---|---|---|"]
-        else:
-            out.append("None.")
-        for oid in sorted(totals.titles):
-            out.append(f"| `{oid}` | {_md(totals.titles[oid])} | {totals.counts[(oid, 'applies')]} | "
-                       f"{totals.counts[(oid, 'conditional')]} |")
+        out = ["", "## Obligations across records", "", *_obligation_table(totals)]
         out += ["", "## Totals", "", f"{totals.summary()}.", "", f"*{DISCLAIMER}*", ""]
         return "\n".join(out)
 
@@ -497,11 +594,21 @@ WRITERS: dict[str, type[Writer]] = {"jsonl": JsonLines, "csv": Csv, "matrix": Ma
 
 
 class Progress:
-    """A one-line counter on a terminal's stderr (the input's length is not known in advance),
-    erased at the end, where the summary takes its place."""
+    """A one-line counter on a terminal's stderr, erased at the end, where the summary takes its
+    place. With ``total`` (known when every input is a file or folder, not stdin) it shows the
+    total and the time left."""
 
-    def __init__(self, stream: TextIO):
-        self.stream, self.start, self.shown = stream, time.monotonic(), 0.0
+    def __init__(self, stream: TextIO, total: int | None = None):
+        self.stream, self.start, self.shown, self.total = stream, time.monotonic(), 0.0, total
+
+    def line(self, totals: Totals, now: float) -> str:
+        rate = totals.read / max(now - self.start, 1e-6)
+        if not self.total:
+            return f"reggi batch: {totals.read:,} records, {totals.failed:,} failed, {rate:,.0f}/s"
+        left = max(self.total - totals.read, 0) / max(rate, 1e-6)
+        when = f"{left:,.0f} s" if left < 120 else f"{left / 60:,.0f} min"
+        return (f"reggi batch: {totals.read:,} of about {self.total:,} records "
+                f"({min(totals.read / self.total, 1):.0%}), {totals.failed:,} failed, {rate:,.0f}/s, about {when} left")
 
     def __call__(self, totals: Totals, final: bool = False) -> None:
         now = time.monotonic()
@@ -509,6 +616,5 @@ class Progress:
             self.stream.write("\r\x1b[K")
         elif now - self.shown >= 0.2:
             self.shown = now
-            rate = totals.read / max(now - self.start, 1e-6)
-            self.stream.write(f"\rreggi batch: {totals.read:,} records, {totals.failed:,} failed, {rate:,.0f}/s\x1b[K")
+            self.stream.write(f"\r{self.line(totals, now)}\x1b[K")
         self.stream.flush()

@@ -30,7 +30,8 @@ from pydantic import ValidationError
 
 from reggi.facts.errors import InputError
 from reggi.facts.fields import FIELDS
-from reggi.facts.profile import Profile, Tool
+from reggi.facts.profile import Business, Profile, Tool
+from reggi.facts.vocabulary import DataCategory, ToolKind, VendorRole
 from reggi.facts.reader import parse_profile, parse_text, read_profile, validation_message
 
 STDIN = "<stdin>"             # how records read from ``-`` name their source
@@ -42,13 +43,144 @@ JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 COLUMNS = tuple(Tool.model_fields)
 LIST_SEPARATOR = ";"
 NONE_WORD = "none"            # a list cell that says the tool collects nothing (empty = unknown)
-BOOLEAN_WORDS = {"true": True, "yes": True, "false": False, "no": False}
+BOOLEAN_WORDS = {"true": True, "yes": True, "false": False, "no": False,
+                 "y": True, "n": False, "t": True, "f": False, "1": True, "0": False}
+BUSINESS_PREFIX = "business."   # a column for a business fact: business.annual_revenue_usd (or its label)
+
+
+def norm(text: str) -> str:
+    """A cell or a column name compared without case, spaces or punctuation: "Live Chat" and
+    "live_chat", "Service Provider" and "service_provider" read the same."""
+    return re.sub(r"[^0-9a-z]+", "", text.lower())
+
+
+def _aliases(enum) -> dict[str, str]:
+    """Normalised spellings of each member of a vocabulary: its id, its label, the label without
+    its parenthesis, each part of a label split at "/" or " or ", and each example the parenthesis
+    lists ("contact details (email, phone, address)": "contact details", "email", ...). A spelling
+    two members share belongs to neither."""
+    found: dict[str, set[str]] = {}
+    for member in enum:
+        label = member.label
+        head, _, inside = label.partition("(")
+        names = {member.value, label, head}
+        names |= {part for part in re.split(r"\s*/\s*|\s+or\s+", head)}
+        names |= {part for part in re.split(r",|\bor\b", inside.rstrip(")"))} if inside else set()
+        for name in names:
+            if norm(name):
+                found.setdefault(norm(name), set()).add(member.value)
+    return {alias: next(iter(values)) for alias, values in found.items() if len(values) == 1}
+
+
+# Everyday words for tool kinds that their labels lack.
+_KIND_WORDS = {"chatbot": "ai_chatbot", "ai assistant": "ai_chatbot", "analytics": "web_analytics",
+               "pixel": "ad_pixel", "customer support": "helpdesk", "payments": "payment", "surveys": "survey"}
+
+
+VOCABULARIES = {"kind": (ToolKind, {**{norm(w): k for w, k in _KIND_WORDS.items()}, **_aliases(ToolKind)}), "vendor_role": (VendorRole, _aliases(VendorRole)),
+                "collects": (DataCategory, _aliases(DataCategory))}
+_BUSINESS_NUMBERS = {n for n in Business.model_fields if FIELDS.get(f"business.{n}") and
+                     FIELDS[f"business.{n}"].type in ("int", "number")}
+# Columns by their normalised names: tool fields by name or label, business facts by
+# business.<field>, their name or their label (a tool field wins a name both have), and a few
+# words inventories use for the vendor's name and kind.
+_COLUMN_NAMES: dict[str, str] = {}
+for _field in Business.model_fields:
+    _spec = FIELDS.get(f"business.{_field}")
+    for _alias in (_field, f"business {_field}", _spec.label if _spec else "business name"):
+        _COLUMN_NAMES.setdefault(norm(_alias), BUSINESS_PREFIX + _field)
+for _field in COLUMNS:
+    _spec = FIELDS.get(f"tool.{_field}")
+    for _alias in (_field, _spec.label if _spec else "name"):
+        _COLUMN_NAMES[norm(_alias)] = _field
+for _alias, _field in {"vendor": "name", "vendor name": "name", "tool": "name", "tool name": "name",
+                       "type": "kind", "tool type": "kind", "data collected": "collects",
+                       "data categories": "collects", "role": "vendor_role", "vendor role": "vendor_role",
+                       "annual revenue": "business.annual_revenue_usd", "revenue": "business.annual_revenue_usd",
+                       "employees": "business.employees"}.items():
+    _COLUMN_NAMES[norm(_alias)] = _field
+_COLUMN_NAMES[norm("name")] = "name"
+del _field, _spec, _alias
+
+
+def column_of(header: str) -> str | None:
+    """The field a header names (a tool field, or business.<field>), or None: an extra column,
+    kept and passed through to the output."""
+    return _COLUMN_NAMES.get(norm(header))
+
+
+_MONEY = re.compile(r"^\$?\s*((?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+)\s*(k|thousand|m|mm|mn|million|b|bn|billion)?\s*(?:usd)?$")
+_SCALE = {None: 1, "k": 10**3, "thousand": 10**3, "m": 10**6, "mm": 10**6, "mn": 10**6, "million": 10**6,
+          "b": 10**9, "bn": 10**9, "billion": 10**9}
+
+
+def number(cell: str) -> float | int | None:
+    """A number as a spreadsheet writes it: 45000000, 45,000,000, $45M, $1.2 billion, 12.5%; None
+    if the cell is not one."""
+    text = cell.strip().lower().replace("us$", "$").rstrip("%").strip()
+    found = _MONEY.match(text)
+    if not found or found.group(1).count(".") > 1:
+        return None
+    digits = found.group(1).replace(",", "")
+    value = float(digits) * _SCALE[found.group(2)]
+    return int(value) if value == int(value) else value
+
+
+def extra_columns(inputs: Iterable[str]) -> list[str]:
+    """The columns of the CSV inventories among ``inputs`` (files, not stdin) that are not tool
+    or business facts, in order of first appearance: they are passed through to the output."""
+    found: list[str] = []
+    for spec in inputs:
+        if spec == "-" or Path(spec).suffix.lower() != ".csv" or not Path(spec).is_file():
+            continue
+        try:
+            with open(spec, **TEXT) as lines:
+                header = next((line for line in lines if line.strip()), "")
+        except OSError:
+            continue
+        try:
+            cells = next(csv.reader([header]), [])
+        except csv.Error:
+            continue
+        for cell in cells:
+            cell = cell.strip().lstrip("\ufeff")
+            if cell and column_of(cell) is None and cell not in found:
+                found.append(cell)
+    return found
+
+
+def count_records(inputs: Iterable[str]) -> int | None:
+    """About how many records ``inputs`` hold (lines of JSON Lines and CSV, profile files of a
+    folder), for the progress line and the spreadsheet warning; None if one is stdin."""
+    total = 0
+    for spec in inputs:
+        if spec == "-":
+            return None
+        path = Path(spec)
+        suffix = path.suffix.lower()
+        try:
+            if path.is_dir():
+                total += max(1, len(_folder(path)))
+            elif path.is_file() and (suffix in JSON_LINES_SUFFIXES or suffix == ".csv"):
+                with open(path, "rb") as data:
+                    lines = sum(1 for line in data if line.strip())
+                total += max(1, lines - (suffix == ".csv"))
+            else:
+                total += 1
+        except OSError:
+            total += 1
+    return total
+
+
+class MissingBusiness(InputError):
+    """A CSV inventory read without --business: a usage error, said once, not once per row."""
 
 
 class Record(NamedTuple):
     source: str                         # the file (or <stdin>) the record came from
     line: int | None                    # its line in that file; None for a whole profile file
     profile: Profile | InputError       # the profile, or what is wrong with the record
+    extra: tuple = ()                   # ((column, cell), ...): a CSV row's columns that are not facts
 
     @property
     def where(self) -> str:
@@ -197,9 +329,13 @@ def read_text(name: str, data: bytes, business: Profile | None = None) -> Iterat
     """The records of an uploaded file's bytes (the web app's forms and API), told apart and
     decoded as stdin is, each record naming ``name`` as its source."""
     count = 0
-    for record in _stdin(io.TextIOWrapper(io.BytesIO(data), **TEXT), business, name):
+    try:
+        for record in _stdin(io.TextIOWrapper(io.BytesIO(data), **TEXT), business, name):
+            count += 1
+            yield record
+    except MissingBusiness as err:
         count += 1
-        yield record
+        yield Record(name, None, err)
     if not count:
         yield Record(name, None, InputError(name, None, "nothing to evaluate: no profile files, lines or rows"))
 
@@ -339,6 +475,9 @@ def _inventory(name: str, lines: Iterable[str], business: Profile | None) -> Ite
                 columns = [c.strip().lstrip("\ufeff") for c in cells]
                 problem = (f"the header (line {start}) is {bad[start]}" if bad
                            else _header_problem(columns, start))
+                if business is None and not problem:
+                    raise MissingBusiness(name, None, "a CSV vendor inventory needs --business FILE, a profile "
+                                                      "with the business facts and states")
             continue
         if bad:
             yield _error(name, start, bad[start])
@@ -350,7 +489,9 @@ def _inventory(name: str, lines: Iterable[str], business: Profile | None) -> Ite
             yield _error(name, start, f"{len(cells)} cells, but the header has {len(columns)} columns "
                                       f"({', '.join(columns)})")
         else:
-            yield Record(name, start, _vendor(dict(zip(columns, cells)), name, start, business))
+            row = list(zip(columns, cells))
+            extra = tuple((c, v) for c, v in row if column_of(c) is None)
+            yield Record(name, start, _vendor(row, name, start, business), extra)
 
 
 def _error(name: str, line: int, message: str) -> Record:
@@ -358,38 +499,70 @@ def _error(name: str, line: int, message: str) -> Record:
 
 
 def _header_problem(columns: list[str], line: int) -> str | None:
-    allowed = f"the first line names the columns; allowed: {', '.join(COLUMNS)}"
-    unknown = [c for c in columns if c not in COLUMNS]
-    if unknown:
-        return f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} in the header (line {line}); {allowed}"
-    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    """What makes a header unusable: no name or kind column, or two columns for one field.
+    Columns that are not facts are no problem: they are passed through to the output."""
+    allowed = f"the first line names the columns; the tool columns are {', '.join(COLUMNS)}"
+    fields = [column_of(c) for c in columns]
+    missing = [f for f in ("name", "kind") if f not in fields]
+    if missing:
+        return f"no {' or '.join(map(repr, missing))} column in the header (line {line}); {allowed}"
+    repeated = sorted({c for c, f in zip(columns, fields) if f is not None and fields.count(f) > 1})
     if repeated:
-        return f"column {', '.join(map(repr, repeated))} repeated in the header (line {line}); {allowed}"
+        return (f"columns {', '.join(map(repr, repeated))} name the same field in the header (line {line}); "
+                f"{allowed}")
     return None
 
 
-def _vendor(row: dict[str, str], name: str, line: int, business: Profile | None) -> Profile | InputError:
-    data = {}
-    for column, cell in row.items():
+def _cell_value(field: str, cell: str, spec) -> tuple[object, str | None]:
+    """A cell read as its field's type: (value, None), or (None, what is wrong, echoing the cell
+    and what is allowed)."""
+    kind = spec.type if spec else "str"
+    if field in VOCABULARIES:
+        enum, aliases = VOCABULARIES[field]
+        allowed = ", ".join(f"{m.value!r} ({m.label})" for m in enum)
+        values = [v.strip() for v in cell.split(LIST_SEPARATOR) if v.strip()] if kind == "set" else [cell]
+        if kind == "set" and norm(cell) == NONE_WORD:
+            return [], None
+        read = []
+        for value in values:
+            member = aliases.get(norm(value))
+            if member is None:
+                return None, (f"{value!r} is not {'a data category' if kind == 'set' else 'one of the allowed values'}; "
+                              f"allowed (ids or labels, any case): {allowed}"
+                              + (f"; separate several with {LIST_SEPARATOR!r}, or write {NONE_WORD!r}" if kind == "set" else ""))
+            read.append(member)
+        return (read if kind == "set" else read[0]), None
+    if kind == "bool":
+        word = norm(cell)
+        if word not in BOOLEAN_WORDS:
+            return None, f"{cell!r} is not a yes/no value; allowed: {', '.join(BOOLEAN_WORDS)} (any case), or empty for unknown"
+        return BOOLEAN_WORDS[word], None
+    if kind in ("int", "number"):
+        value = number(cell)
+        if value is None or (kind == "int" and not isinstance(value, int)):
+            return None, (f"{cell!r} is not {'a whole number' if kind == 'int' else 'a number'}; write it as "
+                          "45000000, 45,000,000 or $45M, or leave it empty for unknown")
+        return value, None
+    return cell, None
+
+
+def _vendor(row: list[tuple[str, str]], name: str, line: int, business: Profile | None) -> Profile | InputError:
+    tool, facts = {}, {}
+    for column, cell in row:
+        field = column_of(column)
         cell = cell.strip()
-        if not cell:
-            continue        # empty cell: unknown
-        spec = FIELDS.get(f"tool.{column}")     # None for the name
-        kind = spec.type if spec else "str"
-        if kind == "set":
-            data[column] = [] if cell.lower() == NONE_WORD else [v.strip() for v in cell.split(LIST_SEPARATOR) if v.strip()]
-        elif kind == "bool":
-            if cell.lower() not in BOOLEAN_WORDS:
-                return InputError(name, line, f"{column}: {cell!r} is not a yes/no value; allowed: "
-                                  f"{', '.join(BOOLEAN_WORDS)}, or empty for unknown")
-            data[column] = BOOLEAN_WORDS[cell.lower()]
-        else:
-            data[column] = cell
+        if field is None or not cell:
+            continue        # an extra column (passed through), or an empty cell: unknown
+        target, key = (facts, field.removeprefix(BUSINESS_PREFIX)) if field.startswith(BUSINESS_PREFIX) else (tool, field)
+        value, problem = _cell_value(key, cell, FIELDS.get(f"{'business' if target is facts else 'tool'}.{key}"))
+        if problem:
+            return InputError(name, line, f"{column}: {problem}")
+        target[key] = value
     try:
-        tool = Tool.model_validate(data)
+        made = Tool.model_validate(tool)
+        update = {"tools": [made]}
+        if facts:
+            update["business"] = Business.model_validate({**business.business.model_dump(exclude_none=True), **facts})
     except ValidationError as err:
         return InputError(name, line, validation_message(err))
-    if business is None:
-        return InputError(name, line, "a CSV vendor inventory needs --business FILE, a profile with the "
-                                      "business facts and states")
-    return business.model_copy(update={"tools": [tool]})
+    return business.model_copy(update=update)
