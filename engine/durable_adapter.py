@@ -49,7 +49,7 @@ from typing import NamedTuple
 import durable_rules_engine as core
 
 from reggi.engine.conditions import And, Atom, Node, Or, Ref, kleene_and, kleene_or
-from reggi.engine.rulebase import Rule, RuleBase
+from reggi.engine.rulebase import Rule, RuleBase, _no_gc
 from reggi.engine.runner import EngineError, Results, Targets
 from reggi.facts.fields import Context
 
@@ -162,6 +162,19 @@ class _Compiled:
         self.rules = rules
         self.rule_keys = rule_keys       # rule id -> attribute keys its compiled condition reads
         self._keys: dict[tuple[str, str], list[str]] = {}
+        self.by_jurisdiction: dict[str | None, list[Rule]] = {}   # None: shared rules
+        for r in rules:
+            self.by_jurisdiction.setdefault(r.jurisdiction, []).append(r)
+        self._in_play: dict[frozenset, list[Rule]] = {}
+
+    def in_play(self, states: frozenset) -> list[Rule]:
+        """This part's rules that contexts of these states are evaluated on (none: skip it)."""
+        found = self._in_play.get(states)
+        if found is None:
+            if len(self._in_play) > 1024:
+                self._in_play.clear()
+            found = self._in_play[states] = [r for j in (None, *sorted(states)) for r in self.by_jurisdiction.get(j, ())]
+        return found
 
     def keys(self, ctx: Context) -> list[str]:
         """Attributes that this context's own rules read: a context is asserted twice only if
@@ -262,6 +275,10 @@ class DurableEvaluator:
     _hosts = itertools.count()
 
     def __init__(self, rulebase: RuleBase):
+        with _no_gc():   # thousands of small objects that live as long as the evaluator
+            self._build(rulebase)
+
+    def _build(self, rulebase: RuleBase) -> None:
         self.handles: dict[str, int] = {}
         self.attrs: dict[str, str] = {}
         self.partitions: list[list[_Compiled]] = []
@@ -417,7 +434,7 @@ class DurableEvaluator:
     def evaluate(self, index: int, rules: list[Rule], targets: Targets) -> Results:
         fired: dict = {}    # (action, context id) -> True (lower copy) | None (upper copy only)
         for part in self.partitions[index]:
-            wanted = {c.id: c for r in part.rules for c in targets(r)}
+            wanted = {c.id: c for r in part.in_play(targets.states) for c in targets(r)}
             if not wanted:
                 continue
             ids = sorted(wanted)
