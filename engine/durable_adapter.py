@@ -271,15 +271,34 @@ def _partition(leaves: list[_Leaf]) -> list[list[_Leaf]]:
     return [c for c in chunks if c]
 
 
+PLAN_FORMAT = 1   # of the plan kept with a rule base (see DurableEvaluator._PLANNED)
+
+
 class DurableEvaluator:
     _hosts = itertools.count()
 
+    # What planning leaves (everything but the C core's handles): kept with the rule base, and so
+    # in its cache, because planning is half the time of compiling the shipped rules.
+    _PLANNED = ("attrs", "partitions", "rule_of_action", "rule_keys", "_attr_names", "scales",
+                "_actions", "plans", "definitions")
+
     def __init__(self, rulebase: RuleBase):
+        self.prefix = f"h{next(self._hosts)}"     # ruleset names of this evaluator in the C core
         with _no_gc():   # thousands of small objects that live as long as the evaluator
-            self._build(rulebase)
+            planned = getattr(rulebase, "durable_plan", None)
+            if planned is not None and planned.get("format") == PLAN_FORMAT:
+                for name in self._PLANNED:
+                    setattr(self, name, planned[name])
+            else:
+                self._build(rulebase)
+                rulebase.remember("durable_plan", {"format": PLAN_FORMAT,
+                                                   **{name: getattr(self, name) for name in self._PLANNED}})
+            self.handles: dict[str, int] = {}
+            for name, definition in self.definitions.items():
+                self.handles[name] = self._create(self.prefix + name, definition)
+        self._renewals = itertools.count(1)
 
     def _build(self, rulebase: RuleBase) -> None:
-        self.handles: dict[str, int] = {}
         self.attrs: dict[str, str] = {}
         self.partitions: list[list[_Compiled]] = []
         self.rule_of_action: dict[str, Rule] = {}
@@ -291,7 +310,6 @@ class DurableEvaluator:
             for rule in stratum:
                 _constants(rule.node, found)
         self.scales = {key: _Scale(values) for key, values in found.items()}
-        prefix = f"h{next(self._hosts)}"
         self._actions = actions
         self.plans: dict[str, object] = {}     # rule id -> action name, or (kleene op, [plans])
         definitions = {}
@@ -303,7 +321,7 @@ class DurableEvaluator:
                 self.rule_keys[rule.id] = used
             compiled = []
             for chunk in _partition(leaves):
-                name = f"{prefix}s{index}p{len(compiled)}"
+                name = f"s{index}p{len(compiled)}"
                 definition = {"sentinel": {"all": [{"m": {"$ex": {"id": 1}}}, {"n": {"$eq": {"_never": 1}}}]}}
                 for leaf in chunk:
                     definition[leaf.action] = {"all": [{"m": leaf.cond}]}
@@ -311,10 +329,7 @@ class DurableEvaluator:
                 rules = list({leaf.rule.id: leaf.rule for leaf in chunk}.values())
                 compiled.append(_Compiled(name, rules, self.rule_keys))
             self.partitions.append(compiled)
-        for name, definition in definitions.items():
-            self.handles[name] = self._create(name, definition)
         self.definitions = definitions
-        self._renewals = itertools.count(1)
 
     def _create(self, name: str, definition: dict) -> int:
         ids = [self.rule_of_action[a].id for a in definition if a in self.rule_of_action]
@@ -325,7 +340,8 @@ class DurableEvaluator:
         """A fresh ruleset in place of one a failure may have left facts in, so that the next
         evaluation starts clean."""
         try:
-            self.handles[part.name] = self._create(f"{part.name}n{next(self._renewals)}", self.definitions[part.name])
+            self.handles[part.name] = self._create(f"{self.prefix}{part.name}n{next(self._renewals)}",
+                                                 self.definitions[part.name])
         except DurableError:
             pass    # the next evaluation reports its own failure
 

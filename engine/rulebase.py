@@ -153,6 +153,14 @@ class RuleBase:
             self._statute_order = sorted(self.statutes, key=lambda s: (self.statutes[s].meta.jurisdiction, s))
         return self._statute_order
 
+    def remember(self, name: str, value) -> None:
+        """Keeps something derived from this rule base alone (the durable engine's plan) with it,
+        and in its cache if it came from one: the next start reads it instead of deriving it."""
+        setattr(self, name, value)
+        slot = self.__dict__.get("_cache_slot")
+        if slot is not None:
+            _cache_write(*slot, self)
+
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
 
@@ -292,10 +300,12 @@ def load(root: Path | str = RULES_DIR) -> RuleBase:
         path, key = cache
         found = _cache_read(path, key)
         if found is not None:
+            found._cache_slot = cache
             return found
     rulebase = build(read_all(root), str(root))
     if cache is not None:
         _cache_write(*cache, rulebase)
+        rulebase._cache_slot = cache
     return rulebase
 
 
@@ -365,6 +375,8 @@ def _no_gc():
 def _cache_write(path: Path, key: str, rulebase: RuleBase) -> None:
     rulebase.dependencies   # indexes every evaluation needs, built once into the cache  # noqa: B018
     rulebase._by_jurisdiction()
+    slot = rulebase.__dict__.pop("_cache_slot", None)   # where the file is: not part of it
+    memo = rulebase.__dict__.pop("_in_play", None)       # per-profile memo: not part of it either
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
@@ -377,6 +389,11 @@ def _cache_write(path: Path, key: str, rulebase: RuleBase) -> None:
             raise
     except Exception:
         pass   # a cache that cannot be written only costs the next start its time
+    finally:
+        if slot is not None:
+            rulebase._cache_slot = slot
+        if memo is not None:
+            rulebase._in_play = memo
 
 
 def read_all(root: Path) -> list[tuple[str, str, RuleFile]]:

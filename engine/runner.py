@@ -7,11 +7,13 @@ exactly the part that matters.
 """
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from reggi.engine.rulebase import Rule, RuleBase
 from reggi.engine.conditions import evaluate, kleene_or
-from reggi.facts.fields import Context
+
+if TYPE_CHECKING:   # only for annotations: importing EngineError loads no rule base or pydantic
+    from reggi.engine.rulebase import Rule, RuleBase
+    from reggi.facts.fields import Context
 
 Results = dict  # (rule id, context id) -> True | False | None (unknown)
 
