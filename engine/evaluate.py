@@ -259,8 +259,10 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
     served = [s.code.value for s in profile.states]
     in_play = served + [FEDERAL]   # federal law is in play for every business reggi evaluates
     by_state: dict[str, list[Context]] = {}
+    by_scope: dict[tuple[str, str], list[Context]] = {}   # an obligation's contexts, grouped once
     for c in ctxs:
         by_state.setdefault(c.state, []).append(c)
+        by_scope.setdefault((c.state, c.scope), []).append(c)
     producer = explain.producer
 
     statuses: list[StatuteStatus] = []
@@ -307,7 +309,7 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
                                       + (f"; the first takes effect on {later[0].isoformat()}" if later else "")]
 
         for rule in info.obligations:
-            targets = [c for c in by_state[code] if c.scope == rule.scope]
+            targets = by_scope.get((code, rule.scope), ())
             decided = [(c, results[(rule.id, c.id)]) for c in targets]
             true_ctx = [c for c, v in decided if v is True]
             open_ctx = [c for c, v in decided if v is None]
