@@ -339,7 +339,8 @@ def _cache_file(root: Path) -> tuple[Path, str] | None:
         from reggi import __version__
         digest = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{sys.version}|{root.resolve()}".encode())
         package = Path(__file__).resolve().parent.parent
-        code = sorted([package / "__init__.py", *(package / "engine").glob("*.py"), *(package / "facts").glob("*.py")])
+        code = sorted([package / "__init__.py", *(package / "engine").glob("*.py"), *(package / "facts").glob("*.py"),
+                       *(package / "facts" / "data").glob("*.toml")])
         for p in [*code, *find_files(root)]:
             data = p.read_bytes()
             digest.update(f"\0{p.name if p in code else p.relative_to(root).as_posix()}\0{len(data)}\0".encode())
