@@ -347,7 +347,7 @@ def _cache_file(root: Path) -> tuple[Path, str] | None:
             digest.update(data)
         slot = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
         return where / f"rulebase-{slot}.pickle", digest.hexdigest()
-    except OSError:
+    except Exception:   # no home directory, unreadable files: load without a cache
         return None
 
 
