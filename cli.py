@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import re
 import sys
 import textwrap
 
@@ -21,10 +22,12 @@ from reggi.facts.errors import InputError
 def _date(ctx, param, value):
     if value is None:
         return None
-    try:
-        return dt.date.fromisoformat(value)
+    try:   # YYYY-MM-DD only, as in profiles (fromisoformat alone also takes 2026W491)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
+        pass
+    raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD")
 
 
 def fail(err: InputError):
@@ -94,18 +97,15 @@ def emit(text: str, report_file: str | None, inputs: tuple = ()) -> None:
     if not report_file:
         click.echo(text, nl=False)
         return
-    import os
-    import tempfile
-    from pathlib import Path
-    target = Path(report_file)
-    for spec in inputs:
-        if spec and spec != "-" and target.exists() and Path(spec).exists() and Path(spec).samefile(target):   # hard links too
-            fail(InputError(report_file, None, f"--output would overwrite the input {spec}; write it elsewhere"))
     try:
-        handle, temp = tempfile.mkstemp(dir=target.resolve().parent, prefix=f".{target.name}.", suffix=".part")
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+        _not_an_input(report_file, [spec for spec in inputs if spec])
+        # The same writer as reggi batch: a regular file through a temporary file and a rename; a
+        # link, a device (/dev/stdout) or a FIFO written in place.
+        with (_Atomic(report_file) if _plain_file(report_file)
+              else open(report_file, "w", encoding="utf-8", newline="")) as out:
             out.write(text)
-        os.replace(temp, target)
+    except InputError as err:
+        fail(err)
     except OSError as err:
         fail(InputError(report_file, None, f"cannot write: {err.strerror or err}"))
 

@@ -280,7 +280,10 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
         statuses.append(status)
         state_ctx = next(c for c in by_state[code] if c.scope == "state")
         applies = results[(info.applicability.id, state_ctx.id)]
-        status.estimates = _estimates(info, state_ctx, profile)
+        # Only the tests that decided: those that held if it applies, else those in force.
+        deciding = [t for t in info.tests if results[(t.id, state_ctx.id)] is True] if applies is True else \
+            [t for t in info.tests if _in_range(t.item, as_of)]
+        status.estimates = _estimates(deciding, state_ctx, profile)
         if as_of < meta.in_force or (meta.until and as_of >= meta.until):
             status.status = "not_in_force"
             status.reasons = [f"not in force on {as_of.isoformat()} (in force from {meta.in_force.isoformat()}"
@@ -365,12 +368,13 @@ def _statute_index(rulebase: RuleBase) -> list[tuple]:
     return rulebase._statute_index
 
 
-def _estimates(info: StatuteInfo, ctx: Context, profile: Profile) -> list[str]:
-    """The estimated counts this statute's tests read, in words with the figures behind them."""
+def _estimates(tests: list[Rule], ctx: Context, profile: Profile) -> list[str]:
+    """The estimated counts these tests read (the ones that decided the statute's status), in words
+    with the figures behind them."""
     if not ctx.estimated:
         return []
     read = set()
-    for key in (k for t in info.tests for k in refs(t.node)):
+    for key in (k for t in tests for k in refs(t.node)):
         spec = FIELDS.get(key)
         read |= set(spec.derived_from) if spec and spec.derived_from else {key}   # a derived count: its inputs
     out = []
@@ -476,11 +480,14 @@ def profile_path(field: str, ctx: Context) -> str:
 # --- upcoming changes ------------------------------------------------------------------------
 
 def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later (the month's last day where it is shorter)."""
+    """The same day ``months`` later (the month's last day where it is shorter); the last date
+    there is past year 9999."""
+    import calendar
     year, month = divmod(day.month - 1 + months, 12)
     year, month = day.year + year, month + 1
-    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(day.day, last))
+    if year > dt.MAXYEAR:
+        return dt.date.max
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def change_days(rulebase: RuleBase, codes: set[str]) -> dict[dt.date, set[str]]:

@@ -36,7 +36,7 @@ CHECKLISTS = {
     "business": [
         ("status", "Which of these describe the business?",
          ["nonprofit", "glba_financial_institution", "hipaa_regulated", "higher_education_institution",
-          "health_care_provider", "offers_medical_information_service",
+          "health_care_provider", "offers_medical_information_service", "motor_vehicle_manufacturer",
           # Montana / Connecticut retained financial exemptions
           "chartered_bank_or_credit_union", "insurance_entity", "securities_entity"]),
         ("activities", "Which of these does the business do?",

@@ -111,14 +111,16 @@ def _headline(f: Findings) -> tuple[list, str, list]:
     their thresholds), the one-line answer, and the statutes that do not apply. Duties that rest
     only on a contested litigation theory are counted apart: they are recommended, not required."""
     with_duties = {o.statute for o in f.obligations}
-    required = {o.statute for o in f.obligations if o.legal_basis != RISK}
     risks = [o for o in f.obligations if o.legal_basis == RISK]
     shown = [s for s in f.statutes if s.status in ("applies", "conditional") or s.statute in with_duties]
-    # A statute whose only duties here are litigation risk requires nothing on these facts.
-    risk_only = [s for s in shown if s.statute in with_duties and s.statute not in required]
-    applying = [s for s in shown if s.status == "applies" and s not in risk_only]
-    conditional = [s for s in shown if s.status == "conditional" and s not in risk_only]
-    loose = [s for s in shown if s not in applying and s not in conditional and s not in risk_only]
+    # Counted by what the duties say, as summary_answer does: a law counts as requiring something
+    # only when one of its duties that is not a litigation risk applies on these facts.
+    required = {o.statute for o in f.obligations if o.legal_basis != RISK and o.status == "applies"}
+    maybe = {o.statute for o in f.obligations if o.legal_basis != RISK} | {
+        s.statute for s in f.statutes if s.status == "conditional"}
+    applying = [s for s in shown if s.statute in required and s.status == "applies"]
+    loose = [s for s in shown if s.statute in required and s.status != "applies"]
+    conditional = [s for s in shown if s.statute in maybe - required]
     covered = sorted({code_of(s.jurisdiction) for s in f.statutes} - {FEDERAL})
     uncovered = [StateCode(c).label for c in not_covered(f)]
     risk_note = (f" Litigation risk (recommended, not required by settled law): {len(risks)} duty(ies) under "

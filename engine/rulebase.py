@@ -540,6 +540,7 @@ def build(parsed: list[tuple[str, str, RuleFile]], root: str = "") -> RuleBase:
             info.obligations.append(rule)
 
     _stratify(rules)
+    _federal_reads_no_state_facts(rules)
     strata: list[list[Rule]] = []
     for rule in rules:
         while len(strata) <= rule.stratum:
@@ -547,6 +548,25 @@ def build(parsed: list[tuple[str, str, RuleFile]], root: str = "") -> RuleBase:
         strata[rule.stratum].append(rule)
     aggregates = [sorted({k for r in stratum for k in refs(r.node) if k.startswith("any_tool.")}) for stratum in strata]
     return RuleBase(rules, statutes, strata, [p[0] for p in parsed], root, aggregates)
+
+
+def _federal_reads_no_state_facts(rules: list[Rule]) -> None:
+    """A federal rule is evaluated once for the business, where every state fact is unknown: it may
+    not read one, not even through a shared concept it uses."""
+    producer = {r.derives: r for r in rules if r.derives}
+    for rule in (r for r in rules if r.jurisdiction == FEDERAL):
+        seen, todo = set(), [rule]
+        while todo:
+            current = todo.pop()
+            for key in refs(current.node):
+                inner = key[len("any_tool."):] if key.startswith("any_tool.") else key
+                if inner.startswith("state."):
+                    raise RuleLoadError(rule.file, rule.line, f"a federal statute (jurisdiction = \"US\") cannot read state "
+                                        f"facts: it reads {inner} through {current.id}")
+                dep = producer.get(inner)
+                if dep is not None and dep.id not in seen:
+                    seen.add(dep.id)
+                    todo.append(dep)
 
 
 def overlap(a, b) -> bool:

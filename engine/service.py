@@ -8,6 +8,7 @@ from reggi.engine.evaluate import Findings, trace, upcoming
 from reggi.engine.rulebase import RULES_DIR, RuleBase, load
 from reggi.engine.runner import ReferenceEvaluator, Results
 from reggi.facts.profile import Profile
+from reggi.facts.errors import InputError
 from reggi.facts.reader import load_profile
 
 
@@ -22,6 +23,8 @@ class Reggi:
     """
 
     def __init__(self, rules: Path | str = RULES_DIR, engine: str = "durable", horizon_months: int = 24):
+        if not 0 <= horizon_months <= 1200:
+            raise ValueError(f"horizon_months must be from 0 to 1200, not {horizon_months!r}")
         self._settings = (str(rules), engine, horizon_months)
         self.rulebase: RuleBase = load(rules)
         # How far ahead evaluations with explanations report what comes into force (0: not at all).
@@ -47,7 +50,12 @@ class Reggi:
         also what changes within the horizon. Bad input raises InputError naming what is wrong."""
         profile = load_profile(profile)
         if isinstance(as_of, str):
-            as_of = dt.date.fromisoformat(as_of)
+            try:
+                as_of = dt.date.fromisoformat(as_of) if len(as_of) == 10 else None
+            except ValueError:
+                as_of = None
+            if as_of is None:
+                raise InputError("as_of", None, "give a date as YYYY-MM-DD, e.g. 2026-11-26")
         findings = self.trace(profile, as_of, explain)[0]
         if explain and self.horizon_months > 0:
             findings.upcoming = upcoming(self.rulebase, profile, findings, self.horizon_months, self.engine)

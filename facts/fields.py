@@ -110,9 +110,18 @@ def state_facts(state: StateFacts, business: Business | None = None) -> tuple[di
         if facts[f"state.{name}"] is None and us_count is not None:
             facts[f"state.{name}"] = estimate(us_count, state.code.value)
             estimated.add(f"state.{name}")
-    total, payment = facts["state.consumers"], facts["state.payment_only_consumers"]
-    if total is not None and payment is not None and "state.payment_only_consumers" in estimated:
-        facts["state.payment_only_consumers"] = payment = min(payment, total)   # an estimate never exceeds the count
+    # An estimate never contradicts a count the profile gives: a part is at most the whole, and an
+    # estimated whole is at least a given part (else "not counting payment-only" could go negative).
+    total = facts["state.consumers"]
+    for part in ("state.payment_only_consumers", "state.consumers_sold_or_shared"):
+        value = facts[part]
+        if total is None or value is None:
+            continue
+        if part in estimated and value > total:
+            facts[part] = total
+        elif "state.consumers" in estimated and value > total:
+            facts["state.consumers"] = total = value
+    payment = facts["state.payment_only_consumers"]
     facts["state.consumers_excluding_payment"] = (
         None if total is None or payment is None else total - payment)
     if estimated & {"state.consumers", "state.payment_only_consumers"}:

@@ -106,6 +106,10 @@ class Business(Strict):
     us_consumers_sold_or_shared: Optional[Count] = fact(
         'US residents whose personal information is bought, sold or shared a year (all states)',
         "How many US residents in all does the business buy, sell or share personal information of in a year?")
+    # Oregon H.B. 3875 (2025): vehicle makers are covered whatever their consumer count
+    motor_vehicle_manufacturer: Optional[StrictBool] = fact(
+        'motor vehicle manufacturer (or affiliate) processing vehicle-use data',
+        "Is the business a motor vehicle manufacturer, or its affiliate, that processes personal data from consumers' use of its vehicles?")
     # The SBA small-business exclusion: Texas, Nebraska, Minnesota
     sba_small_business: Optional[StrictBool] = fact(
         'small business under the SBA size standards',
@@ -316,7 +320,8 @@ class Tool(Strict):
     handles_phi: Optional[StrictBool] = fact(
         'vendor handles protected health information (PHI)',
         "Does the vendor create, receive, keep or transmit protected health information (PHI: health, care or "
-        "payment information linked to a patient or plan member) for the business?")
+        "payment information linked to a patient or plan member) for the business, including a tracking tag on "
+        "patient portals, logged-in apps or appointment pages?")
     places_outbound_calls: Optional[StrictBool] = fact(
         'tool places outbound calls to consumers',
         "Does the tool place outbound telephone calls (or send texts) to consumers?")

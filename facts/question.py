@@ -135,12 +135,16 @@ def understand(question: str) -> Understanding:
         u.nationwide = True
         u.states = list(ALL_STATES)
     else:
-        names = {s.label.lower(): s.value for s in StateCode}
-        names.update({alias.lower(): code for code, words in aliases()["states"].items() for alias in words})
-        rest = text
+        names = {s.label: s.value for s in StateCode}
+        names.update({alias: code for code, words in aliases()["states"].items() for alias in words})
+        # Statute citations are not places: "47 U.S.C. § 227" is not South Carolina.
+        rest = re.sub(r"\b(?:U\.\s?S\.\s?C\.|C\.\s?F\.\s?R\.|U\.S\.(?=\s*§))", " ", text)
         for name in sorted(names, key=len, reverse=True):     # "west virginia" before "virginia"
-            pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)" if name[-1].isalnum()
-                                 else rf"(?<!\w){re.escape(name)}", re.IGNORECASE)
+            # Names ignore case; abbreviations with a dot ("Ill.", "S.C.") must be written as such,
+            # so "if I'm ill." is not Illinois.
+            dotted = "." in name
+            pattern = re.compile(rf"(?<![\w.]){re.escape(name)}" + ("" if dotted else r"(?!\w)"),
+                                 0 if dotted else re.IGNORECASE)
             if pattern.search(rest):
                 rest = pattern.sub(" ", rest)
                 u.states.append(names[name])

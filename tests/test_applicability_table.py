@@ -55,12 +55,12 @@ TABLE = {
     "CA": ("us-ca-ccpa", lambda c, pct, rev: rev > 26_625_000 or pct >= 50),
     # Enacted in 2026, checked as of 2028-01-01 (LATER): a business of 1,000 employees.
     "OK": ("us-ok-ocdpa", count_or_sale(100_000, 25_000, 50)),
-    "LA": ("us-la-ldpa", lambda c, pct, rev: rev > 25_000_000 or pct >= 50),   # no one's data sold or shared here
+    "LA": ("us-la-ldpa", lambda c, pct, rev: rev > 25_000_000 or c >= 75_000 or pct >= 50),   # data received counts
     "AL": ("us-al-apdpa", lambda c, pct, rev: c > 25_000 or pct > 25),
     "VT": ("us-vt-vdposa", lambda c, pct, rev: c >= 35_000),   # no sensitive data, nothing offered for sale
 }
 LATER = {"OK", "LA", "AL", "VT"}
-CONSUMERS = [9_999, 10_000, 14_999, 15_000, 24_999, 25_000, 34_999, 35_000, 99_999, 100_000, 174_999, 175_000]
+CONSUMERS = [9_999, 10_000, 14_999, 15_000, 24_999, 25_000, 34_999, 35_000, 74_999, 75_000, 99_999, 100_000, 174_999, 175_000]
 SHARES = [0, 20, 20.5, 25, 25.5, 50, 50.5]
 REVENUES = [10_000_000, 25_000_000, 26_625_001]
 

@@ -33,6 +33,9 @@ def ask(*args, input=""):
     ("Can we chat with customers in Conn.?", ["CT"], ["live_chat"], {}),
     ("Can we use the Meta Pixel for US customers in Texas?", ["TX"], ["ad_pixel"], {"Meta Pixel": "ad_pixel"}),
     ("ADA compliance for our website in Texas", ["TX"], [], {}),   # not the ADA chatbot
+    ("Do I need consent under 47 U.S.C. § 227 for an AI voice agent?", [], ["voice_agent"], {}),   # not S.C.
+    ("if I'm ill. Thanks: a chat tool in Oregon", ["OR"], ["live_chat"], {}),                      # not Ill.
+    ("record calls in S.C. and N.C.", ["NC", "SC"], ["call_recording"], {}),
 ])
 def test_products_demonyms_and_activities_are_understood(question, states, kinds, products):
     u = understand(question)

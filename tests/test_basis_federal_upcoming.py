@@ -178,3 +178,55 @@ def test_cli_upcoming_section_and_horizon_zero():
     none = run("evaluate", CHAT, "--as-of", "2025-06-01", "--horizon", "0")
     assert none.exit_code == 0 and "Coming into force" not in none.output
     assert run("evaluate", CHAT, "--horizon", "-1").exit_code == 2
+
+
+def test_the_seed_chat_question_reports_cipa_chat_consent_as_litigation_risk():
+    out = json.loads(run("evaluate", CHAT, "--as-of", "2026-11-26", "--format", "json").output)
+    cipa = {o["id"]: o for o in out["obligations"] if o["statute"] == "us-ca-cipa"}
+    assert cipa["us-ca-cipa.all-party-consent"]["legal_basis"] == "litigation-risk"
+    assert any("Graham v. Noom" in c for c in cipa["us-ca-cipa.all-party-consent"]["cases"])
+    text = run("evaluate", CHAT, "--as-of", "2026-11-26").output
+    assert "Recommended for litigation risk (not required by settled law):" in text
+
+
+def test_every_scenarios_headline_agrees_with_the_json_summary_answer():
+    from pathlib import Path
+    from reggi.engine.render import _headline, summary_answer
+    from reggi.engine.scenarios import find_scenarios, load_scenario
+    words = {"requirements": "yes, with requirements", "conditional": "it depends",
+             "litigation_risk_only": "no settled requirement", "no_obligation": "none of the laws",
+             "not_covered": "reggi cannot answer"}
+    service = Reggi(horizon_months=0)
+    for path in find_scenarios([Path(__file__).parent / "scenarios"]):
+        s = load_scenario(path)
+        findings = service.evaluate(s.profile, s.as_of)
+        assert _headline(findings)[1].startswith(words[summary_answer(findings)]), path
+
+
+def test_a_federal_statute_cannot_read_state_facts_through_a_shared_concept(tmp_path):
+    root = rules_dir(tmp_path, FEDERAL.replace("business.annual_revenue_usd >= 0", "concept.big_state"))
+    (root / "concepts.toml").write_text('[[concepts]]\nid = "big_state"\ndescription = "a big state"\n'
+                                        'when = "state.consumers >= 100000"\n')
+    with pytest.raises(RuleLoadError, match="through concept:big_state"):
+        load(root)
+
+
+def test_far_future_dates_and_bad_dates_are_answered_not_crashed():
+    far = run("evaluate", CHAT, "--as-of", "9999-06-01", "--horizon", "240")
+    assert far.exit_code == 0 and "as of 9999-06-01" in far.output
+    assert run("evaluate", CHAT, "--as-of", "2026W491").exit_code == 2
+    import reggi
+    with pytest.raises(reggi.InputError, match="YYYY-MM-DD"):
+        reggi.Reggi(horizon_months=0).evaluate(CHAT, as_of="2026-13-01")
+
+
+def test_an_estimate_never_contradicts_a_count_the_profile_gives(tmp_path):
+    service = Reggi(horizon_months=0)
+    mt = {"business": {"name": "x", "us_consumers": 1_000_000}, "states": [{"code": "MT", "payment_only_consumers": 9000}]}
+    status = next(s for s in service.evaluate(mt, "2026-11-26").statutes if s.statute == "us-mt-mcdpa")
+    assert "9,000 in all, 0 not counting payment-only" in status.reasons[0]
+    ca = json.loads(open(CHAT).read())
+    ca["business"]["us_consumers"] = 100_000
+    ca["states"][0] = {"code": "CA", "payment_only_consumers": 0, "consumers_sold_or_shared": 0}
+    ccpa = next(s for s in service.evaluate(ca, "2026-11-26").statutes if s.statute == "us-ca-ccpa")
+    assert ccpa.status == "applies" and ccpa.estimates == []   # it applies on revenue: no estimate decided it
