@@ -49,7 +49,7 @@ from typing import NamedTuple
 import durable_rules_engine as core
 
 from reggi.engine.conditions import And, Atom, Node, Or, Ref, kleene_and, kleene_or
-from reggi.engine.rulebase import Rule, RuleBase
+from reggi.engine.rulebase import Rule, RuleBase, _no_gc
 from reggi.engine.runner import EngineError, Results, Targets
 from reggi.facts.fields import Context
 
@@ -162,6 +162,19 @@ class _Compiled:
         self.rules = rules
         self.rule_keys = rule_keys       # rule id -> attribute keys its compiled condition reads
         self._keys: dict[tuple[str, str], list[str]] = {}
+        self.by_jurisdiction: dict[str | None, list[Rule]] = {}   # None: shared rules
+        for r in rules:
+            self.by_jurisdiction.setdefault(r.jurisdiction, []).append(r)
+        self._in_play: dict[frozenset, list[Rule]] = {}
+
+    def in_play(self, states: frozenset) -> list[Rule]:
+        """This part's rules that contexts of these states are evaluated on (none: skip it)."""
+        found = self._in_play.get(states)
+        if found is None:
+            if len(self._in_play) > 1024:
+                self._in_play.clear()
+            found = self._in_play[states] = [r for j in (None, *sorted(states)) for r in self.by_jurisdiction.get(j, ())]
+        return found
 
     def keys(self, ctx: Context) -> list[str]:
         """Attributes that this context's own rules read: a context is asserted twice only if
@@ -258,11 +271,34 @@ def _partition(leaves: list[_Leaf]) -> list[list[_Leaf]]:
     return [c for c in chunks if c]
 
 
+PLAN_FORMAT = 1   # of the plan kept with a rule base (see DurableEvaluator._PLANNED)
+
+
 class DurableEvaluator:
     _hosts = itertools.count()
 
+    # What planning leaves (everything but the C core's handles): kept with the rule base, and so
+    # in its cache, because planning is half the time of compiling the shipped rules.
+    _PLANNED = ("attrs", "partitions", "rule_of_action", "rule_keys", "_attr_names", "scales",
+                "_actions", "plans", "definitions")
+
     def __init__(self, rulebase: RuleBase):
-        self.handles: dict[str, int] = {}
+        self.prefix = f"h{next(self._hosts)}"     # ruleset names of this evaluator in the C core
+        with _no_gc():   # thousands of small objects that live as long as the evaluator
+            planned = getattr(rulebase, "durable_plan", None)
+            if planned is not None and planned.get("format") == PLAN_FORMAT:
+                for name in self._PLANNED:
+                    setattr(self, name, planned[name])
+            else:
+                self._build(rulebase)
+                rulebase.remember("durable_plan", {"format": PLAN_FORMAT,
+                                                   **{name: getattr(self, name) for name in self._PLANNED}})
+            self.handles: dict[str, int] = {}
+            for name, definition in self.definitions.items():
+                self.handles[name] = self._create(self.prefix + name, definition)
+        self._renewals = itertools.count(1)
+
+    def _build(self, rulebase: RuleBase) -> None:
         self.attrs: dict[str, str] = {}
         self.partitions: list[list[_Compiled]] = []
         self.rule_of_action: dict[str, Rule] = {}
@@ -274,7 +310,6 @@ class DurableEvaluator:
             for rule in stratum:
                 _constants(rule.node, found)
         self.scales = {key: _Scale(values) for key, values in found.items()}
-        prefix = f"h{next(self._hosts)}"
         self._actions = actions
         self.plans: dict[str, object] = {}     # rule id -> action name, or (kleene op, [plans])
         definitions = {}
@@ -286,7 +321,7 @@ class DurableEvaluator:
                 self.rule_keys[rule.id] = used
             compiled = []
             for chunk in _partition(leaves):
-                name = f"{prefix}s{index}p{len(compiled)}"
+                name = f"s{index}p{len(compiled)}"
                 definition = {"sentinel": {"all": [{"m": {"$ex": {"id": 1}}}, {"n": {"$eq": {"_never": 1}}}]}}
                 for leaf in chunk:
                     definition[leaf.action] = {"all": [{"m": leaf.cond}]}
@@ -294,10 +329,7 @@ class DurableEvaluator:
                 rules = list({leaf.rule.id: leaf.rule for leaf in chunk}.values())
                 compiled.append(_Compiled(name, rules, self.rule_keys))
             self.partitions.append(compiled)
-        for name, definition in definitions.items():
-            self.handles[name] = self._create(name, definition)
         self.definitions = definitions
-        self._renewals = itertools.count(1)
 
     def _create(self, name: str, definition: dict) -> int:
         ids = [self.rule_of_action[a].id for a in definition if a in self.rule_of_action]
@@ -308,7 +340,8 @@ class DurableEvaluator:
         """A fresh ruleset in place of one a failure may have left facts in, so that the next
         evaluation starts clean."""
         try:
-            self.handles[part.name] = self._create(f"{part.name}n{next(self._renewals)}", self.definitions[part.name])
+            self.handles[part.name] = self._create(f"{self.prefix}{part.name}n{next(self._renewals)}",
+                                                 self.definitions[part.name])
         except DurableError:
             pass    # the next evaluation reports its own failure
 
@@ -417,7 +450,7 @@ class DurableEvaluator:
     def evaluate(self, index: int, rules: list[Rule], targets: Targets) -> Results:
         fired: dict = {}    # (action, context id) -> True (lower copy) | None (upper copy only)
         for part in self.partitions[index]:
-            wanted = {c.id: c for r in part.rules for c in targets(r)}
+            wanted = {c.id: c for r in part.in_play(targets.states) for c in targets(r)}
             if not wanted:
                 continue
             ids = sorted(wanted)

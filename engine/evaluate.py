@@ -114,7 +114,7 @@ def trace(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None,
     engine = engine or ReferenceEvaluator()
     # Only states some statute covers: no finding reads another state's contexts, and a business
     # serving every state would otherwise run the shared concepts fifty times over.
-    covered = {code_of(info.meta.jurisdiction) for info in rulebase.statutes.values()}
+    covered = rulebase.covered
     ctxs = [c for c in contexts(profile, date_int(as_of), FEDERAL in covered) if c.state in covered]
     results = run(rulebase, ctxs, engine)
     return assemble(rulebase, profile, as_of, ctxs, results, explain), results
@@ -259,24 +259,25 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
     served = [s.code.value for s in profile.states]
     in_play = served + [FEDERAL]   # federal law is in play for every business reggi evaluates
     by_state: dict[str, list[Context]] = {}
+    by_scope: dict[tuple[str, str], list[Context]] = {}   # an obligation's contexts, grouped once
     for c in ctxs:
         by_state.setdefault(c.state, []).append(c)
+        by_scope.setdefault((c.state, c.scope), []).append(c)
     producer = explain.producer
 
     statuses: list[StatuteStatus] = []
     findings: list[Finding] = []
     open_fields: dict[str, set[str]] = {}
 
-    for sid in sorted(rulebase.statutes, key=lambda s: (rulebase.statutes[s].meta.jurisdiction, s)):
+    in_play_set = set(in_play)
+    for sid, code, head, away in _statute_index(rulebase):
+        if code not in in_play_set:   # worded once per rule base: costs one object per statute
+            statuses.append(StatuteStatus(*head, "not_in_play", [away]))
+            continue
         info = rulebase.statutes[sid]
         meta = info.meta
-        code = code_of(meta.jurisdiction)
-        status = StatuteStatus(sid, meta.name, meta.jurisdiction, meta.citation, str(meta.source), "")
+        status = StatuteStatus(*head, "")
         statuses.append(status)
-        if code not in in_play:
-            status.status = "not_in_play"
-            status.reasons = [f"{StateCode(code).label} is not among the states the business does business in or targets"]
-            continue
         state_ctx = next(c for c in by_state[code] if c.scope == "state")
         applies = results[(info.applicability.id, state_ctx.id)]
         # Only the tests that decided: those that held if it applies, else those in force.
@@ -311,7 +312,7 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
                                       + (f"; the first takes effect on {later[0].isoformat()}" if later else "")]
 
         for rule in info.obligations:
-            targets = [c for c in by_state[code] if c.scope == rule.scope]
+            targets = by_scope.get((code, rule.scope), ())
             decided = [(c, results[(rule.id, c.id)]) for c in targets]
             true_ctx = [c for c, v in decided if v is True]
             open_ctx = [c for c, v in decided if v is None]
@@ -350,6 +351,21 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
     return Findings(as_of, profile.business.name, served, findings, statuses,
                     sorted(open_fields), sorted(f.id for f in findings if not f.verified),
                     {k: sorted(v) for k, v in sorted(open_fields.items())})
+
+
+def _statute_index(rulebase: RuleBase) -> list[tuple]:
+    """Per statute in findings order: (id, jurisdiction code, the status's leading fields, the
+    reason it is not in play), computed once per rule base."""
+    if not hasattr(rulebase, "_statute_index"):
+        out = []
+        for sid in rulebase.statute_order:
+            meta = rulebase.statutes[sid].meta
+            code = code_of(meta.jurisdiction)
+            away = ("" if code == FEDERAL else   # federal law is always in play
+                    f"{StateCode(code).label} is not among the states the business does business in or targets")
+            out.append((sid, code, (sid, meta.name, meta.jurisdiction, meta.citation, str(meta.source)), away))
+        rulebase._statute_index = out
+    return rulebase._statute_index
 
 
 def _estimates(tests: list[Rule], ctx: Context, profile: Profile) -> list[str]:

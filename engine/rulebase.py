@@ -10,11 +10,19 @@ maintenance). Cycles are load errors.
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
 from importlib import resources
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
@@ -59,6 +67,12 @@ class StatuteInfo:
     applicability: Rule | None = None
 
 
+class InPlay(NamedTuple):
+    rules: list          # the stratum's rules in play, in stratum order
+    derives: list        # ... those that derive a fact
+    aggregates: dict     # state code -> any_tool keys its contexts' rules read
+
+
 @dataclass
 class RuleBase:
     rules: list[Rule]
@@ -90,6 +104,62 @@ class RuleBase:
                 deps[r.id] = out
             self._dependencies = deps
         return self._dependencies
+
+    def in_play(self, index: int, states: frozenset) -> "InPlay":
+        """The rules of stratum ``index`` that some context of these states is evaluated on (shared
+        rules, and those of the states), in stratum order, with the any_tool keys each state's
+        contexts need: other states' rules cost nothing. Indexed by jurisdiction once, and
+        memoised per set of states (a batch sees few distinct sets)."""
+        memo = self.__dict__.setdefault("_in_play", {})
+        key = (index, states)
+        found = memo.get(key)
+        if found is None:
+            if len(memo) > 4096:
+                memo.clear()
+            by_jur = self._by_jurisdiction()[index]
+            lists = [by_jur[j] for j in (None, *states) if j in by_jur]
+            rules = [r for _, r in sorted((x for lst in lists for x in lst[0]), key=lambda x: x[0])] \
+                if len(lists) > 1 else [r for _, r in lists[0][0]] if lists else []
+            shared = by_jur[None][1] if None in by_jur else []
+            keys = {s: sorted(set(shared) | set(by_jur[s][1] if s in by_jur else ())) for s in states}
+            found = memo[key] = InPlay(rules, [r for r in rules if r.derives], keys)
+        return found
+
+    def _by_jurisdiction(self) -> list[dict]:
+        """Per stratum: jurisdiction (None: shared) -> ([(position, rule)], any_tool keys read)."""
+        if not hasattr(self, "_by_jur"):
+            out = []
+            for stratum in self.strata:
+                by: dict = {}
+                for pos, r in enumerate(stratum):
+                    entry = by.setdefault(r.jurisdiction, ([], set()))
+                    entry[0].append((pos, r))
+                    entry[1].update(k for k in refs(r.node) if k.startswith("any_tool."))
+                out.append({j: (lst, sorted(keys)) for j, (lst, keys) in by.items()})
+            self._by_jur = out
+        return self._by_jur
+
+    @property
+    def covered(self) -> set[str]:
+        """Jurisdiction codes some statute covers."""
+        if not hasattr(self, "_covered"):
+            self._covered = {code_of(info.meta.jurisdiction) for info in self.statutes.values()}
+        return self._covered
+
+    @property
+    def statute_order(self) -> list[str]:
+        """Statute ids as findings list them: by jurisdiction, then id."""
+        if not hasattr(self, "_statute_order"):
+            self._statute_order = sorted(self.statutes, key=lambda s: (self.statutes[s].meta.jurisdiction, s))
+        return self._statute_order
+
+    def remember(self, name: str, value) -> None:
+        """Keeps something derived from this rule base alone (the durable engine's plan) with it,
+        and in its cache if it came from one: the next start reads it instead of deriving it."""
+        setattr(self, name, value)
+        slot = self.__dict__.get("_cache_slot")
+        if slot is not None:
+            _cache_write(*slot, self)
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
@@ -225,7 +295,106 @@ def load(root: Path | str = RULES_DIR) -> RuleBase:
         raise RuleLoadError(str(root), None, "not a folder of rule files")
     if not find_files(root):
         raise RuleLoadError(str(root), None, "no rule files (*.toml) in this folder")
-    return build(read_all(root), str(root))
+    cache = _cache_file(root)
+    if cache is not None:
+        path, key = cache
+        found = _cache_read(path, key)
+        if found is not None:
+            found._cache_slot = cache
+            return found
+    rulebase = build(read_all(root), str(root))
+    if cache is not None:
+        _cache_write(*cache, rulebase)
+        rulebase._cache_slot = cache
+    return rulebase
+
+
+# --- a cache of the shipped rule base --------------------------------------------------------
+# Loading validates every rule file and parses every condition (most of a cold start). The rule
+# base built from the shipped rules is pickled into the user's cache directory, keyed by the
+# content of the rule files and of reggi's own code and version: a change to either (or to the
+# Python version) misses, and the file is rebuilt. The file is safe to delete; REGGI_CACHE_DIR
+# moves it, REGGI_CACHE_DIR=off turns it off. Only the shipped rules folder is cached (one file
+# per checkout or installation), so folders of rules in temporary directories leave nothing.
+
+CACHE_FORMAT = 1
+
+
+def _cache_dir() -> Path | None:
+    where = os.environ.get("REGGI_CACHE_DIR")
+    if where is not None:
+        return None if where.strip().lower() in ("", "off", "0", "none") else Path(where)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "reggi"
+
+
+def _cache_file(root: Path) -> tuple[Path, str] | None:
+    """Where the rule base of ``root`` is cached and the key it must carry, or None."""
+    try:
+        if root.resolve() != RULES_DIR.resolve():
+            return None
+        where = _cache_dir()
+        if where is None:
+            return None
+        from reggi import __version__
+        digest = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{sys.version}|{root.resolve()}".encode())
+        package = Path(__file__).resolve().parent.parent
+        code = sorted([package / "__init__.py", *(package / "engine").glob("*.py"), *(package / "facts").glob("*.py"),
+                       *(package / "facts" / "data").glob("*.toml")])
+        for p in [*code, *find_files(root)]:
+            data = p.read_bytes()
+            digest.update(f"\0{p.name if p in code else p.relative_to(root).as_posix()}\0{len(data)}\0".encode())
+            digest.update(data)
+        slot = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+        return where / f"rulebase-{slot}.pickle", digest.hexdigest()
+    except Exception:   # no home directory, unreadable files: load without a cache
+        return None
+
+
+def _cache_read(path: Path, key: str) -> RuleBase | None:
+    try:
+        with open(path, "rb") as f, _no_gc():
+            stored_key, rulebase = pickle.load(f)
+    except Exception:   # absent, unreadable, truncated or from other code: rebuild
+        return None
+    return rulebase if stored_key == key and isinstance(rulebase, RuleBase) else None
+
+
+@contextmanager
+def _no_gc():
+    """The cyclic garbage collector paused while many long-lived objects are made at once (it
+    would scan them over and over, for nothing: a rule base lives as long as its process)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _cache_write(path: Path, key: str, rulebase: RuleBase) -> None:
+    rulebase.dependencies   # indexes every evaluation needs, built once into the cache  # noqa: B018
+    rulebase._by_jurisdiction()
+    slot = rulebase.__dict__.pop("_cache_slot", None)   # where the file is: not part of it
+    memo = rulebase.__dict__.pop("_in_play", None)       # per-profile memo: not part of it either
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump((key, rulebase), f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)   # readers see the old file or the new one, never half of one
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except Exception:
+        pass   # a cache that cannot be written only costs the next start its time
+    finally:
+        if slot is not None:
+            rulebase._cache_slot = slot
+        if memo is not None:
+            rulebase._in_play = memo
 
 
 def read_all(root: Path) -> list[tuple[str, str, RuleFile]]:

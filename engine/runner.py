@@ -7,11 +7,13 @@ exactly the part that matters.
 """
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from reggi.engine.rulebase import Rule, RuleBase
 from reggi.engine.conditions import evaluate, kleene_or
-from reggi.facts.fields import Context
+
+if TYPE_CHECKING:   # only for annotations: importing EngineError loads no rule base or pydantic
+    from reggi.engine.rulebase import Rule, RuleBase
+    from reggi.facts.fields import Context
 
 Results = dict  # (rule id, context id) -> True | False | None (unknown)
 
@@ -35,6 +37,8 @@ class Targets:
         for c in contexts:
             self.groups.setdefault((c.scope, None), []).append(c)
             self.groups.setdefault((c.scope, c.state), []).append(c)
+        # The jurisdictions in play: rules of any other have no contexts and are skipped.
+        self.states = frozenset(c.state for c in contexts)
 
     def __call__(self, rule: Rule) -> list[Context]:
         return self.groups.get((rule.scope, rule.jurisdiction), [])
@@ -54,25 +58,28 @@ def run(rulebase: RuleBase, contexts: list[Context], evaluator: Evaluator) -> Re
         by_state.setdefault(ctx.state, []).append(ctx)
     results: Results = {}
     targets = Targets(contexts)
-    for index, stratum in enumerate(rulebase.strata):
+    for index in range(len(rulebase.strata)):
+        # Only the rules of the jurisdictions in play (and shared ones): the rest have no
+        # contexts here, and skipping them keeps a profile's cost independent of the rule base.
+        play = rulebase.in_play(index, targets.states)
         # Aggregates over a state's tools ("any tool collects sensitive data") are joins, done here
         # once their inputs are final, so that each rule matches a single context.
-        for key in rulebase.aggregates[index]:
-            inner = key[len("any_tool."):]
-            for ctxs in by_state.values():
+        for state, ctxs in by_state.items():
+            for key in play.aggregates[state]:
+                inner = key[len("any_tool."):]
                 value = kleene_or(c.facts.get(inner) for c in ctxs if c.scope == "tool")
                 for c in ctxs:
                     c.facts[key] = value
+        if not play.rules:
+            continue
         try:
-            out = evaluator.evaluate(index, stratum, targets)
+            out = evaluator.evaluate(index, play.rules, targets)
         except EngineError:
             raise
         except Exception as err:   # whatever it is, the user gets words, not a traceback
             raise EngineError(f"{type(err).__name__} in stratum {index}: {err}") from err
         results.update(out)
-        for rule in stratum:
-            if not rule.derives:
-                continue
+        for rule in play.derives:
             for ctx in targets(rule):
                 value = out[(rule.id, ctx.id)]
                 ctx.facts[rule.derives] = value
