@@ -179,19 +179,21 @@ def many_tools(n: int, unknown: bool = False) -> dict:
 
 
 def test_cost_is_linear_in_the_tools(durable, reference):
-    import time
+    # Counted in Python function calls, not seconds: the same on a loaded machine as on an idle one
+    # (timings belong in benchmarks/). 8x the tools: linear is 8x, quadratic 64x; today about 18x,
+    # from open-question explanations over unknown tool facts (README, Reliability and limits).
+    import cProfile
+    import pstats
     from reggi.engine.render import render_json
 
-    def seconds(n):
+    def calls(n):
         p = Profile.model_validate(many_tools(n, unknown=True))
-        best = float("inf")
-        for _ in range(2):
-            start = time.perf_counter()
-            render_json(durable.evaluate(p), "x")
-            best = min(best, time.perf_counter() - start)
-        return best
-    small, large = seconds(25), seconds(200)
-    assert large / small < 8 * 2.5, (small, large)    # 8x the tools: linear is 8x, quadratic 64x
+        render_json(durable.evaluate(p), "x")   # warm: rulesets and caches built outside the count
+        profiler = cProfile.Profile()
+        profiler.runcall(lambda: render_json(durable.evaluate(p), "x"))
+        return pstats.Stats(profiler).total_calls
+    small, large = calls(25), calls(200)
+    assert large / small < 8 * 2.5, (small, large)
     p = Profile.model_validate(many_tools(60, unknown=True))
     assert durable.evaluate(p) == reference.evaluate(p)
 
