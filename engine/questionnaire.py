@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from reggi.engine.conditions import atoms, evaluate as evaluate_node
+from reggi.engine.rulebase import date_int
 from reggi.facts.errors import InputError
-from reggi.facts.fields import FIELDS
-from reggi.engine.conditions import atoms
+from reggi.facts.fields import FIELDS, contexts
 from reggi.facts.paths import has_path, set_path, split
 from reggi.facts.population import ESTIMATE_WORDS, STATE_COUNTS, estimate, us_field
 from reggi.facts.question import Understanding, tool_label
@@ -42,7 +43,8 @@ CHECKLISTS = {
         ("activities", "Which of these does the business do?",
          ["sells_personal_data", "shares_for_targeted_advertising", "profiles_consumers",
           "processes_sensitive_data", "users_under_13", "users_13_to_17", "knows_consumers_under_16",
-          "regulated_occupation", "develops_public_genai", "data_broker",
+          "regulated_occupation", "develops_public_genai", "data_broker", "sells_sensitive_data",
+          "operates_commercial_website_or_isp",
           # Connecticut consumer health data; Montana / Connecticut de-identified data
           "uses_data_to_identify_health_conditions", "processes_deidentified_data"]),
     ],
@@ -52,7 +54,7 @@ CHECKLISTS = {
           "makes_significant_decisions", "records_in_person", "on_pages_with_video", "biometric_identification",
           "generative_ai", "customer_service_only", "companion_persona", "consequential_decisions",
           # Montana / Connecticut "sale"; Connecticut employee monitoring
-          "disclosure_for_consideration", "monitors_employees"]),
+          "disclosure_for_consideration", "monitors_employees", "infers_health_status"]),
     ],
 }
 # Order of asking: size tests first (they decide whether a statute applies at all), then status and
@@ -143,12 +145,24 @@ def count_questions(rulebase, profile, pending: list[str], reasons: dict[str, li
     us_count = profile.business.us_consumers
     if us_count is not None:
         thresholds = consumer_thresholds(rulebase, as_of)
+        facts = {c.state: c.facts for c in contexts(profile, date_int(as_of)) if c.scope == "state"}
         for state in profile.states:
             code, path = state.code.value, f"states.{state.code.value}.consumers"
             if state.consumers is not None or has_path(answers, path) or path in out:
                 continue
             guess = estimate(us_count, code)
-            near = [(t, name) for t, name in thresholds.get(code, []) if t / NEAR <= guess <= t * NEAR]
+            near = []
+            for t, name, test in thresholds.get(code, []):
+                if not t / NEAR <= guess <= t * NEAR:
+                    continue
+                decides = _count_decides(test, facts[code], t)
+                if decides is True:
+                    near.append((t, name))
+                elif decides is None:   # the other facts of the test first: the count may not matter
+                    for other in _unknown_business_facts(test, facts[code]):
+                        if not has_path(answers, other) and other not in out:
+                            out.append(other)
+                            reasons[other] = [f"whether the {t:,} threshold of the {name} matters for {StateCode(code).label}"]
             if near:
                 out.append(path)
                 reasons[path] = [f"the estimate of {guess:,} ({ESTIMATE_WORDS}) is close to the "
@@ -156,10 +170,10 @@ def count_questions(rulebase, profile, pending: list[str], reasons: dict[str, li
     return out, reasons
 
 
-def consumer_thresholds(rulebase, as_of: dt.date) -> dict[str, list[tuple[int, str]]]:
+def consumer_thresholds(rulebase, as_of: dt.date) -> dict[str, list[tuple[int, str, object]]]:
     """Per state: the consumer-count thresholds that its statutes' applicability tests in force
-    on ``as_of`` compare with."""
-    found: dict[str, set[tuple[int, str]]] = {}
+    on ``as_of`` compare with, with the test."""
+    found: dict[str, dict[tuple[int, str], object]] = {}
     for info in rulebase.statutes.values():
         for test in info.tests:
             item = test.item
@@ -167,8 +181,29 @@ def consumer_thresholds(rulebase, as_of: dt.date) -> dict[str, list[tuple[int, s
                 continue
             for atom in atoms(test.node):
                 if atom.ref.key in COUNT_KEYS and isinstance(atom.value, int) and atom.value > 0:
-                    found.setdefault(test.jurisdiction, set()).add((atom.value, info.meta.name))
-    return {k: sorted(v) for k, v in found.items()}
+                    found.setdefault(test.jurisdiction, {}).setdefault((atom.value, info.meta.name), test)
+    return {k: [(t, name, test) for (t, name), test in sorted(v.items())] for k, v in found.items()}
+
+
+def _count_decides(test, facts: dict, threshold: int) -> bool | None:
+    """Whether the state's count on either side of ``threshold`` changes the test's result, given
+    the other facts: a sale-revenue test whose revenue share is too low does not (False); one whose
+    share is still unknown may (None: that share is asked first, the count after if it matters)."""
+    def at(count: int):
+        trial = dict(facts)
+        for key in COUNT_KEYS:
+            trial[key] = count
+        return evaluate_node(test.node, trial)
+    below, above = at(threshold - 1), at(threshold)
+    if below is None or above is None:
+        return None if below != above else False
+    return below != above
+
+
+def _unknown_business_facts(test, facts: dict) -> list[str]:
+    """The business facts a test reads that are still unknown (profile paths)."""
+    return sorted({a.ref.key for a in atoms(test.node)
+                   if a.ref.key.startswith("business.") and facts.get(a.ref.key) is None})
 
 
 COUNT_KEYS = {"state.consumers", "state.consumers_excluding_payment"}

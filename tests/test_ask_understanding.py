@@ -114,6 +114,21 @@ def many_state_rules(tmp_path) -> Path:
     return root
 
 
+def test_a_count_is_not_asked_where_the_test_does_not_turn_on_it(tmp_path):
+    # With no revenue from selling data, the 15,000 + 25% test is false whatever the count: near
+    # 15,000 is not a reason to ask.
+    service = Reggi(many_state_rules(tmp_path), "reference", horizon_months=0)
+    answers = {"business": {"name": "x", "percent_revenue_from_selling_data": 0},
+               "states": [{"code": c} for c in ["MT", "VT", "WY", "ND", "SD", "AK"]], "tools": []}
+    asked = []
+
+    def reply(q, number, problem=None):
+        asked.extend(q.paths)
+        return [3_000_000] if q.paths == ["business.us_consumers"] else [None] * len(q.paths)
+    qn.run(service, answers, dt.date(2026, 1, 1), reply)
+    assert not [p for p in asked if re.fullmatch(r"states\.\w\w\.consumers", p)]
+
+
 def test_many_states_ask_the_us_wide_count_once_then_only_states_near_a_threshold(tmp_path):
     service = Reggi(many_state_rules(tmp_path), "reference", horizon_months=0)
     answers = {"business": {"name": "x"}, "states": [{"code": c} for c in ["MT", "VT", "WY", "ND", "SD", "AK"]],
@@ -124,6 +139,8 @@ def test_many_states_ask_the_us_wide_count_once_then_only_states_near_a_threshol
         asked.append(q.paths)
         if q.paths == ["business.us_consumers"]:
             return [3_000_000]          # MT about 10,031 and SD about 8,156 are within 2x of 15,000
+        if q.paths == ["business.percent_revenue_from_selling_data"]:
+            return [30]                 # so the 15,000 + 25% sale-revenue test turns on the count
         return [None] * len(q.paths)
 
     findings, count = qn.run(service, answers, dt.date(2026, 1, 1), reply)
@@ -147,3 +164,26 @@ def test_a_states_own_count_replaces_the_estimate(tmp_path):
     findings = service.evaluate(profile, dt.date(2026, 1, 1))
     mt = next(s for s in findings.statutes if s.statute == "us-mt-act")
     assert mt.status == "not_applicable" and not any("states.MT.consumers " in e for e in mt.estimates)
+
+
+def test_a_nationwide_chatbot_question_takes_about_a_dozen_questions():
+    service = Reggi(horizon_months=0)
+    answers = qn.base_answers(understand("Can I use a chatbot nationwide?"))
+    asked = []
+
+    def reply(q, number, problem=None):
+        asked.append(q.paths)
+        typical = {"business.annual_revenue_usd": 40_000_000, "business.us_consumers": 2_000_000}
+        if len(q.paths) == 1 and q.paths[0] in typical:
+            return [typical[q.paths[0]]]
+        if q.kind in ("int", "number"):
+            return [30_000]
+        if q.kind == "set":
+            return [["identifiers", "contact", "communications_content"]]
+        if q.kind == "enum":
+            return [q.options[0]]
+        return [0] if q.kind == "percent" else [False] * len(q.paths)
+    findings, count = qn.run(service, answers, dt.date(2026, 11, 26), reply)
+    state_counts = [p for paths in asked for p in paths if re.fullmatch(r"states\.\w\w\.consumers", p)]
+    assert count <= 15 and len(state_counts) <= 6, asked     # never every state's count one by one
+    assert any("estimated from population share" in e for s in findings.statutes for e in s.estimates)
