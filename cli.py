@@ -394,8 +394,7 @@ def test_cmd(paths, rules, verbose, coverage):
         try:
             findings, results = service.trace(s.profile, s.as_of)
             if s.expect.upcoming:
-                from reggi.engine.evaluate import upcoming
-                findings.upcoming = upcoming(service.rulebase, s.profile, findings, service.horizon_months, service.engine)
+                service.add_upcoming(findings, s.profile)
         except EngineError as err:
             failed += 1
             click.echo(f"FAIL {s.path}: {engine_failed(str(s.path), err).message}")

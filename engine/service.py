@@ -57,10 +57,15 @@ class Reggi:
             if as_of is None:
                 raise InputError("as_of", None, "give a date as YYYY-MM-DD, e.g. 2026-11-26")
         findings = self.trace(profile, as_of, explain)[0]
-        if explain and self.horizon_months > 0:
+        if explain:
+            self.add_upcoming(findings, profile)
+        return findings
+
+    def add_upcoming(self, findings: Findings, profile: Profile) -> None:
+        """What changes within the horizon after the findings' date, written into them."""
+        if self.horizon_months > 0:
             findings.upcoming = upcoming(self.rulebase, profile, findings, self.horizon_months, self.engine)
             findings.horizon_months = self.horizon_months
-        return findings
 
     def trace(self, profile: Profile, as_of: dt.date | None = None,
               explain: bool = True) -> tuple[Findings, Results]:
