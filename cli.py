@@ -399,7 +399,7 @@ def test_cmd(paths, rules, verbose, coverage):
             failed += 1
             click.echo(f"FAIL {s.path}: {engine_failed(str(s.path), err).message}")
             continue
-        cover.add(results)
+        cover.add(results, findings)
         problems = check(s, findings, known)
         if problems:
             failed += 1

@@ -23,11 +23,12 @@ class Coverage:
     missed: set[str] = field(default_factory=set)   # rule ids not true in some scenario in play
     in_play: set[str] = field(default_factory=set)  # statutes whose state some scenario served
 
-    def add(self, results: Results) -> None:
+    def add(self, results: Results, findings) -> None:
         self.scenarios += 1
         fired = {rule_id for (rule_id, _), value in results.items() if value is True}
+        in_play = {s.statute for s in findings.statutes if s.status != "not_in_play"}
         for info in self.rulebase.statutes.values():
-            if not any(rule_id == info.applicability.id for rule_id, _ in results):
+            if info.meta.id not in in_play:
                 continue   # the statute's state is not in play
             self.in_play.add(info.meta.id)
             for rule in _rules(info):

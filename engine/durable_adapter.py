@@ -162,19 +162,8 @@ class _Compiled:
         self.rules = rules
         self.rule_keys = rule_keys       # rule id -> attribute keys its compiled condition reads
         self._keys: dict[tuple[str, str], list[str]] = {}
-        self.by_jurisdiction: dict[str | None, list[Rule]] = {}   # None: shared rules
-        for r in rules:
-            self.by_jurisdiction.setdefault(r.jurisdiction, []).append(r)
-        self._in_play: dict[frozenset, list[Rule]] = {}
-
-    def in_play(self, states: frozenset) -> list[Rule]:
-        """This part's rules that contexts of these states are evaluated on (none: skip it)."""
-        found = self._in_play.get(states)
-        if found is None:
-            if len(self._in_play) > 1024:
-                self._in_play.clear()
-            found = self._in_play[states] = [r for j in (None, *sorted(states)) for r in self.by_jurisdiction.get(j, ())]
-        return found
+        # The (scope, jurisdiction) of its rules: the contexts it is asserted are theirs (Targets).
+        self.slots = sorted({(r.scope, r.jurisdiction) for r in rules}, key=str)
 
     def keys(self, ctx: Context) -> list[str]:
         """Attributes that this context's own rules read: a context is asserted twice only if
@@ -271,7 +260,7 @@ def _partition(leaves: list[_Leaf]) -> list[list[_Leaf]]:
     return [c for c in chunks if c]
 
 
-PLAN_FORMAT = 1   # of the plan kept with a rule base (see DurableEvaluator._PLANNED)
+PLAN_FORMAT = 2   # of the plan kept with a rule base (see DurableEvaluator._PLANNED)
 
 
 class DurableEvaluator:
@@ -297,6 +286,10 @@ class DurableEvaluator:
             for name, definition in self.definitions.items():
                 self.handles[name] = self._create(self.prefix + name, definition)
         self._renewals = itertools.count(1)
+        self._readers: dict[tuple, tuple] = {}
+        # Actions that are a whole rule (not a part of a split one), with the rule's id.
+        self._direct = {action: rule.id for action, rule in self.rule_of_action.items()
+                        if self.plans[rule.id] == action}
 
     def _build(self, rulebase: RuleBase) -> None:
         self.attrs: dict[str, str] = {}
@@ -324,7 +317,8 @@ class DurableEvaluator:
                 name = f"s{index}p{len(compiled)}"
                 definition = {"sentinel": {"all": [{"m": {"$ex": {"id": 1}}}, {"n": {"$eq": {"_never": 1}}}]}}
                 for leaf in chunk:
-                    definition[leaf.action] = {"all": [{"m": leaf.cond}]}
+                    # cap: all of a rule's matches come in one action (see _assert).
+                    definition[leaf.action] = {"all": [{"m": leaf.cond}], "cap": 2 * ASSERT_CONTEXTS}
                 definitions[name] = definition
                 rules = list({leaf.rule.id: leaf.rule for leaf in chunk}.values())
                 compiled.append(_Compiled(name, rules, self.rule_keys))
@@ -434,37 +428,58 @@ class DurableEvaluator:
 
     # --- evaluating -------------------------------------------------------------------------
 
+    def _reader(self, part: _Compiled, ctx: Context) -> tuple:
+        """How to build a context's fact for a part, worked out once per (part, scope, state):
+        per attribute its profile key, the set members it tests (or None), its name in the core,
+        its unknown marker's name (None for the date, always known) and its scale (or None)."""
+        slot = (part.name, ctx.scope, ctx.state)
+        reader = self._readers.get(slot)
+        if reader is None:
+            out = []
+            for key in part.keys(ctx):
+                base, _, member = key.partition("=")
+                out.append((base, frozenset(member.split("|")) if member else None, self.attrs[key],
+                            None if key == "asof" else self.attrs[key + "?"], self.scales.get(key)))
+            reader = self._readers[slot] = tuple(out)
+        return reader
+
     def _fact(self, part: _Compiled, ctx: Context) -> tuple[dict, dict]:
         """The context as the part's rules read it, and the markers of its unknown attributes."""
         fact, unknown = {"_s": ctx.scope, "_j": ctx.state}, {}
-        for key in part.keys(ctx):
-            base, _, member = key.partition("=")
-            value = ctx.facts.get(base)
+        get = ctx.facts.get
+        for base, members, attr, marker, scale in self._reader(part, ctx):
+            value = get(base)
             if value is None:
-                if key != "asof":
-                    unknown[self.attrs[key + "?"]] = 1
-                continue
-            fact[self.attrs[key]] = not value.isdisjoint(member.split("|")) if member else self._value(key, value)
+                if marker is not None:
+                    unknown[marker] = 1
+            elif members is not None:
+                fact[attr] = not value.isdisjoint(members)
+            elif scale is not None and _numeric(value):
+                fact[attr] = scale(value)
+            else:
+                fact[attr] = value
         return fact, unknown
 
     def evaluate(self, index: int, rules: list[Rule], targets: Targets) -> Results:
         fired: dict = {}    # (action, context id) -> True (lower copy) | None (upper copy only)
         for part in self.partitions[index]:
-            wanted = {c.id: c for r in part.in_play(targets.states) for c in targets(r)}
+            wanted = {c.id: c for slot in part.slots for c in targets.groups.get(slot, ())}
             if not wanted:
                 continue
             ids = sorted(wanted)
             for start in range(0, len(ids), ASSERT_CONTEXTS):
                 facts = []
-                copies: dict[str, tuple[str, bool]] = {}    # fact id -> (context id, lower copy)
+                copies: list[tuple[str, bool]] = []    # by fact number: (context id, lower copy)
                 for ctx_id in ids[start:start + ASSERT_CONTEXTS]:
                     fact, unknown = self._fact(part, wanted[ctx_id])
-                    for extra in ({}, unknown) if unknown else ({},):
-                        fid = _FACT_IDS[len(copies)]
-                        copies[fid] = (ctx_id, not extra)
-                        facts.append({**fact, **extra, "id": fid, "sid": _SID})
+                    # The id first: _fired finds it there in the core's echo of the fact.
+                    facts.append({"id": _FACT_ID_LIST[len(copies)], "sid": _SID, **fact})
+                    copies.append((ctx_id, True))
+                    if unknown:
+                        facts.append({"id": _FACT_ID_LIST[len(copies)], "sid": _SID, **fact, **unknown})
+                        copies.append((ctx_id, False))
                 handle = self.handles[part.name]
-                payload = json.dumps(facts)
+                payload = _dumps(facts)
                 try:
                     self._assert(handle, payload, copies, fired)
                     # Retract rather than delete the session: see the module docstring.
@@ -472,12 +487,32 @@ class DurableEvaluator:
                 except DurableError:
                     self._renew(part)
                     raise
-        return {(rule.id, ctx.id): _value(self.plans[rule.id], ctx.id, fired)
-                for rule in rules for ctx in targets(rule)}
+        return self._results(fired)
 
-    def _assert(self, handle: int, payload: str, copies: dict[str, tuple[str, bool]], fired: dict) -> None:
+    def _results(self, fired: dict) -> Results:
+        """The rules' values from what fired: a rule that is one durable rule takes its value
+        directly; a split rule combines its parts (see _plan), on the contexts where one fired
+        (on the others every part, and so the rule, is false)."""
+        out = Results()
+        split: set[tuple[str, str]] = set()
+        direct = self._direct
+        for (action, ctx_id), value in fired.items():
+            rule_id = direct.get(action)
+            if rule_id is not None:
+                out[(rule_id, ctx_id)] = value
+            else:
+                split.add((self.rule_of_action[action].id, ctx_id))
+        for rule_id, ctx_id in split:
+            value = _value(self.plans[rule_id], ctx_id, fired)
+            if value is not False:
+                out[(rule_id, ctx_id)] = value
+        return out
+
+    def _assert(self, handle: int, payload: str, copies: list[tuple[str, bool]], fired: dict) -> None:
         """Assert facts and drain the agenda into ``fired``: (action, context id) -> True if the
-        durable rule fired on the lower copy of the context, None if only on the upper one."""
+        durable rule fired on the lower copy of the context, None if only on the upper one. Every
+        durable rule takes all its matches in one action (``cap``), so there is one call into the
+        core per rule that fired, not per match."""
         result = _core("assert the facts", core.assert_facts, handle, payload)
         if result[0] not in (0, 3):     # 1: not handled, 2: already observed
             raise DurableError(f"durable-rules refused the facts (error {result[0]}: "
@@ -488,28 +523,36 @@ class DurableEvaluator:
         started = _core("start an action", core.start_action_for_state, handle, state_handle)
         message = started[1] if started else None
         while message:
-            for action, fact_id in self._fired(message):
-                ctx_id, lower = copies[fact_id]
+            action, fact_ids = _fired(message)
+            for fact_id in fact_ids:
+                ctx_id, lower = copies[_FACT_NUMBER[fact_id]]
                 key = (action, ctx_id)
                 fired[key] = True if lower else fired.get(key)
             message = _core("complete an action", core.complete_and_start_action, handle, state_handle)
 
-    def _fired(self, message: str) -> list[tuple[str, str]]:
-        """(action, fact id) of a fired action. The C core reports it as
-        {"r12":{"m":{..., "id": "f3", ...}}}, repeating the whole fact: reading the two
-        strings from that shape, rather than parsing it all, took a fifth off evaluation. Any
-        other shape, or an id with escapes, is parsed in full."""
-        end = message.find('":{"m":{', 2)
-        at = message.find('"id": "', end) + 7
-        stop = message.find('"', at)
-        if message.startswith('{"r') and end > 0 and at > 6 and "\\" not in message[at:stop]:
-            return [(message[2:end], message[at:stop])]
-        out = []
-        for action, match in json.loads(message).items():
-            fact = match.get("m", match) if isinstance(match, dict) else match
-            out.append((action, fact["id"]))
-        return out
 
+_FRAME = '{"m":{"id":"'
+
+
+def _fired(message: str) -> tuple[str, list[str]]:
+    """The action and the fact ids of its matches. The C core reports them as
+    {"r12":[{"m":{"id":"f3",...}},{"m":{"id":"f0",...}}]}, echoing each fact as it was asserted
+    (compact, the id first): the strings are read from that shape rather than parsing it all,
+    which took a fifth off evaluation. An unescaped frame opening cannot occur inside a string
+    value (its quotes are escaped). Any other shape is parsed in full."""
+    end = message.find('":[', 2)
+    if message.startswith('{"r') and end > 0 and message.startswith(_FRAME, end + 3):
+        return message[2:end], [frame[:frame.find('"')] for frame in message[end + 3:].split(_FRAME)[1:]]
+    (action, frames), = json.loads(message).items()
+    frames = frames if isinstance(frames, list) else [frames]
+    return action, [frame.get("m", frame)["id"] for frame in frames]
+
+
+# Compact JSON, as _fired reads it back; no cycle check (the facts are flat dicts).
+_dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+# Fact ids of one assert (at most two copies of each context), and each one's number.
+_FACT_ID_LIST = [_FACT_IDS[n] for n in range(2 * ASSERT_CONTEXTS)]
+_FACT_NUMBER = {fid: n for n, fid in enumerate(_FACT_ID_LIST)}
 
 
 def _value(plan, ctx_id: str, fired: dict):

@@ -15,7 +15,14 @@ if TYPE_CHECKING:   # only for annotations: importing EngineError loads no rule 
     from reggi.engine.rulebase import Rule, RuleBase
     from reggi.facts.fields import Context
 
-Results = dict  # (rule id, context id) -> True | False | None (unknown)
+class Results(dict):
+    """(rule id, context id) -> True, or None (unknown), for the results that are not false: a
+    pair that is absent is false. Both engines keep only these, so what an evaluation costs after
+    the engine step (derived facts, findings, coverage) grows with what fired, not with every rule
+    times every context."""
+
+    def __missing__(self, key):
+        return False
 
 
 class EngineError(RuntimeError):
@@ -48,15 +55,21 @@ class ReferenceEvaluator:
     """The oracle: the condition tree evaluated directly in three-valued logic."""
 
     def evaluate(self, index: int, rules: list[Rule], targets: Targets) -> Results:
-        return {(rule.id, ctx.id): evaluate(rule.node, ctx.facts)
-                for rule in rules for ctx in targets(rule)}
+        out = Results()
+        for rule in rules:
+            node, rid = rule.node, rule.id
+            for ctx in targets(rule):
+                value = evaluate(node, ctx.facts)
+                if value is not False:
+                    out[(rid, ctx.id)] = value
+        return out
 
 
 def run(rulebase: RuleBase, contexts: list[Context], evaluator: Evaluator) -> Results:
     by_state: dict[str, list[Context]] = {}
     for ctx in contexts:
         by_state.setdefault(ctx.state, []).append(ctx)
-    results: Results = {}
+    results = Results()
     targets = Targets(contexts)
     for index in range(len(rulebase.strata)):
         # Only the rules of the jurisdictions in play (and shared ones): the rest have no
@@ -79,9 +92,10 @@ def run(rulebase: RuleBase, contexts: list[Context], evaluator: Evaluator) -> Re
         except Exception as err:   # whatever it is, the user gets words, not a traceback
             raise EngineError(f"{type(err).__name__} in stratum {index}: {err}") from err
         results.update(out)
+        get = out.get
         for rule in play.derives:
             for ctx in targets(rule):
-                value = out[(rule.id, ctx.id)]
+                value = get((rule.id, ctx.id), False)
                 ctx.facts[rule.derives] = value
                 if rule.scope == "state":    # tool contexts of the state see state-level facts
                     for other in by_state[ctx.state]:
