@@ -164,6 +164,7 @@ class _Compiled:
         self._keys: dict[tuple[str, str], list[str]] = {}
         # The (scope, jurisdiction) of its rules: the contexts it is asserted are theirs (Targets).
         self.slots = sorted({(r.scope, r.jurisdiction) for r in rules}, key=str)
+        self.rule_ids = frozenset(r.id for r in rules)
 
     def keys(self, ctx: Context) -> list[str]:
         """Attributes that this context's own rules read: a context is asserted twice only if
@@ -460,9 +461,12 @@ class DurableEvaluator:
                 fact[attr] = value
         return fact, unknown
 
-    def evaluate(self, index: int, rules: list[Rule], targets: Targets) -> Results:
+    def evaluate(self, index: int, rules: list[Rule], targets: Targets,
+                 only: frozenset | None = None) -> Results:
         fired: dict = {}    # (action, context id) -> True (lower copy) | None (upper copy only)
         for part in self.partitions[index]:
+            if only is not None and only.isdisjoint(part.rule_ids):
+                continue
             wanted = {c.id: c for slot in part.slots for c in targets.groups.get(slot, ())}
             if not wanted:
                 continue
@@ -487,9 +491,9 @@ class DurableEvaluator:
                 except DurableError:
                     self._renew(part)
                     raise
-        return self._results(fired)
+        return self._results(fired, only)
 
-    def _results(self, fired: dict) -> Results:
+    def _results(self, fired: dict, only: frozenset | None) -> Results:
         """The rules' values from what fired: a rule that is one durable rule takes its value
         directly; a split rule combines its parts (see _plan), on the contexts where one fired
         (on the others every part, and so the rule, is false)."""
@@ -502,6 +506,9 @@ class DurableEvaluator:
                 out[(rule_id, ctx_id)] = value
             else:
                 split.add((self.rule_of_action[action].id, ctx_id))
+        if only is not None:   # the other rules of these rulesets read facts not derived here
+            out = Results({key: value for key, value in out.items() if key[0] in only})
+            split = {key for key in split if key[0] in only}
         for rule_id, ctx_id in split:
             value = _value(self.plans[rule_id], ctx_id, fired)
             if value is not False:

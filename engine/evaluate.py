@@ -101,23 +101,25 @@ class Findings:
         return RENDERERS[fmt](self, __version__)
 
 
-def evaluate(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None, explain: bool = True) -> Findings:
-    return trace(rulebase, profile, as_of, engine, explain)[0]
+def evaluate(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None, explain: bool = True,
+             statutes: frozenset | None = None) -> Findings:
+    return trace(rulebase, profile, as_of, engine, explain, statutes)[0]
 
 
 def trace(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None,
-          explain: bool = True) -> tuple[Findings, Results]:
+          explain: bool = True, statutes: frozenset | None = None) -> tuple[Findings, Results]:
     """The findings and the raw rule results behind them, (rule id, context id) -> value: for
     coverage, which needs what fired, not only what was reported. Without ``explain`` the
     findings carry no why, conditions, open questions or provenance of unverified facts (for
-    outputs that print only which obligations apply, such as the batch matrix)."""
+    outputs that print only which obligations apply, such as the batch matrix). With
+    ``statutes``, the findings of those statutes only, at the cost of their rules only."""
     engine = engine or ReferenceEvaluator()
     # Only states some statute covers: no finding reads another state's contexts, and a business
     # serving every state would otherwise run the shared concepts fifty times over.
-    covered = rulebase.covered
+    covered = rulebase.covered if statutes is None else {code_of(rulebase.statutes[s].meta.jurisdiction) for s in statutes}
     ctxs = [c for c in contexts(profile, date_int(as_of), FEDERAL in covered) if c.state in covered]
-    results = run(rulebase, ctxs, engine)
-    return assemble(rulebase, profile, as_of, ctxs, results, explain), results
+    results = run(rulebase, ctxs, engine, statutes)
+    return assemble(rulebase, profile, as_of, ctxs, results, explain, statutes), results
 
 
 # --- assembling findings ---------------------------------------------------------------------
@@ -254,7 +256,7 @@ class _Explainer:
 
 
 def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Context],
-             results: Results, explain_all: bool = True) -> Findings:
+             results: Results, explain_all: bool = True, only: frozenset | None = None) -> Findings:
     explain = _Explainer(rulebase, ctxs)
     served = [s.code.value for s in profile.states]
     in_play = served + [FEDERAL]   # federal law is in play for every business reggi evaluates
@@ -271,6 +273,8 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
 
     in_play_set = set(in_play)
     for sid, code, head, away in _statute_index(rulebase):
+        if only is not None and sid not in only:
+            continue
         if code not in in_play_set:   # worded once per rule base: costs one object per statute
             statuses.append(StatuteStatus(*head, "not_in_play", [away]))
             continue
@@ -493,17 +497,16 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def change_days(rulebase: RuleBase, codes: set[str]) -> dict[dt.date, set[str]]:
     """Every date on which a statute, test, exemption or obligation of these jurisdictions starts
     or ends, read from the rule files (the only days on which findings can change), with the
-    jurisdictions whose rules change that day."""
+    statutes whose rules change that day."""
     days: dict[dt.date, set[str]] = {}
-    for info in rulebase.statutes.values():
-        code = code_of(info.meta.jurisdiction)
-        if code not in codes:
+    for sid, info in rulebase.statutes.items():
+        if code_of(info.meta.jurisdiction) not in codes:
             continue
         items = [info.meta.in_force, info.meta.until]
         items += [d for rule in info.tests + info.exemptions + info.obligations for d in (rule.item.from_, rule.item.until)]
         for day in items:
             if day is not None:
-                days.setdefault(day, set()).add(code)
+                days.setdefault(day, set()).add(sid)
     return dict(sorted(days.items()))
 
 
@@ -515,36 +518,40 @@ _STATUTE_CHANGE = {"applies": "will apply", "conditional": "may apply, depending
 
 
 def upcoming(rulebase: RuleBase, profile: Profile, now: Findings, months: int, engine=None) -> list[Change]:
-    """What changes after ``now.as_of`` within ``months``: the profile is evaluated again on each
-    date in the window on which a rule in play starts or ends, and compared with the day before."""
+    """What changes after ``now.as_of`` within ``months``: on each date in the window on which a
+    rule in play starts or ends, the statutes whose rules change that day are evaluated again and
+    compared with where each was last seen. A statute's findings rest only on its own dates (its
+    concepts have none), so the others cannot change that day and are not evaluated."""
     if months <= 0:
         return []
     end = add_months(now.as_of, months)
-    # A statute reads only its own state's facts (and federal law none), so on each date only the
-    # states whose rules change are evaluated again, each compared with where it was last seen.
-    latest = {code: now for code in [*now.states, FEDERAL]}
+    latest: dict[str, Findings] = {}   # statute -> the findings it was last evaluated in
     out: list[Change] = []
-    for day, codes in change_days(rulebase, set(latest)).items():
+    for day, sids in change_days(rulebase, {*now.states, FEDERAL}).items():
         if not now.as_of < day <= end:
             continue
+        codes = {code_of(rulebase.statutes[sid].meta.jurisdiction) for sid in sids}
         states = [s for s in profile.states if s.code.value in codes] or profile.states[:1]
-        after = evaluate(rulebase, profile.model_copy(update={"states": states}), day, engine, explain=False)
+        after = evaluate(rulebase, profile.model_copy(update={"states": states}), day, engine,
+                         explain=False, statutes=frozenset(sids))
         changed: list[Change] = []
-        for code in codes:
-            changed += _changes(latest[code], after, rulebase, code)
-            latest[code] = after
+        for sid in sids:
+            changed += _changes(latest.get(sid, now), after, rulebase, sid)
+            latest[sid] = after
         out += sorted(changed, key=lambda c: (c.jurisdiction, c.kind != "statute", c.id))
     return out
 
 
-def _changes(before: Findings, after: Findings, rulebase: RuleBase, code: str) -> list[Change]:
-    """What changed for one jurisdiction's statutes between two evaluations."""
+def _changes(before: Findings, after: Findings, rulebase: RuleBase, sid: str) -> list[Change]:
+    """What changed for one statute between two evaluations."""
     day = after.as_of.isoformat()
     out: list[Change] = []
     was = {s.statute: s for s in before.statutes}
     for s in after.statutes:
+        if s.statute != sid:
+            continue
         old = was[s.statute]
-        if code_of(s.jurisdiction) != code or s.status == old.status or "not_in_play" in (s.status, old.status):
+        if s.status == old.status or "not_in_play" in (s.status, old.status):
             continue
         if s.status in _STATUTE_CHANGE:
             change = _STATUTE_CHANGE[s.status]
@@ -556,8 +563,8 @@ def _changes(before: Findings, after: Findings, rulebase: RuleBase, code: str) -
             change = "no longer in force"
         out.append(Change(day, "statute", s.statute, s.jurisdiction, change, s.name,
                           [rulebase.statutes[s.statute].meta.citation], list(s.reasons)))
-    old_duties = {o.id: o for o in before.obligations if code_of(o.jurisdiction) == code}
-    new_duties = {o.id: o for o in after.obligations if code_of(o.jurisdiction) == code}
+    old_duties = {o.id: o for o in before.obligations if o.statute == sid}
+    new_duties = {o.id: o for o in after.obligations if o.statute == sid}
     for oid in sorted(old_duties.keys() | new_duties.keys()):
         old, new = old_duties.get(oid), new_duties.get(oid)
         either = new or old

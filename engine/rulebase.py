@@ -71,6 +71,7 @@ class InPlay(NamedTuple):
     rules: list          # the stratum's rules in play, in stratum order
     derives: list        # ... those that derive a fact
     aggregates: dict     # state code -> any_tool keys its contexts' rules read
+    only: frozenset | None = None   # rule ids, if restricted to some statutes (see RuleBase.closure)
 
 
 @dataclass
@@ -105,13 +106,14 @@ class RuleBase:
             self._dependencies = deps
         return self._dependencies
 
-    def in_play(self, index: int, states: frozenset) -> "InPlay":
+    def in_play(self, index: int, states: frozenset, statutes: frozenset | None = None) -> "InPlay":
         """The rules of stratum ``index`` that some context of these states is evaluated on (shared
         rules, and those of the states), in stratum order, with the any_tool keys each state's
-        contexts need: other states' rules cost nothing. Indexed by jurisdiction once, and
-        memoised per set of states (a batch sees few distinct sets)."""
+        contexts need: other states' rules cost nothing. With ``statutes``, only their rules and
+        the concepts these read. Indexed by jurisdiction once, and memoised per set of states (a
+        batch sees few distinct sets)."""
         memo = self.__dict__.setdefault("_in_play", {})
-        key = (index, states)
+        key = (index, states, statutes)
         found = memo.get(key)
         if found is None:
             if len(memo) > 4096:
@@ -122,7 +124,29 @@ class RuleBase:
                 if len(lists) > 1 else [r for _, r in lists[0][0]] if lists else []
             shared = by_jur[None][1] if None in by_jur else []
             keys = {s: sorted(set(shared) | set(by_jur[s][1] if s in by_jur else ())) for s in states}
-            found = memo[key] = InPlay(rules, [r for r in rules if r.derives], keys)
+            only = None
+            if statutes is not None:
+                only = self.closure(statutes)
+                rules = [r for r in rules if r.id in only]
+            found = memo[key] = InPlay(rules, [r for r in rules if r.derives], keys, only)
+        return found
+
+    def closure(self, statutes: frozenset) -> frozenset:
+        """Ids of the rules of these statutes and of every concept they read, directly or not:
+        all that their findings rest on."""
+        memo = self.__dict__.setdefault("_closure", {})
+        found = memo.get(statutes)
+        if found is None:
+            if len(memo) > 1024:
+                memo.clear()
+            todo = [r for r in self.rules if r.statute in statutes]
+            seen = {r.id for r in todo}
+            while todo:
+                for dep, _ in self.dependencies[todo.pop().id]:
+                    if dep.id not in seen:
+                        seen.add(dep.id)
+                        todo.append(dep)
+            found = memo[statutes] = frozenset(seen)
         return found
 
     def _by_jurisdiction(self) -> list[dict]:

@@ -31,7 +31,11 @@ class EngineError(RuntimeError):
 
 
 class Evaluator(Protocol):
-    def evaluate(self, index: int, rules: list[Rule], targets: "Targets") -> Results: ...
+    def evaluate(self, index: int, rules: list[Rule], targets: "Targets",
+                 only: frozenset | None = None) -> Results:
+        """The results of ``rules`` (stratum ``index``'s rules in play) on their targets. ``only``:
+        the ids of these rules when they are a part of the stratum's (some statutes' rules), for
+        an engine that evaluates whole rulesets; None when they are all of them."""
 
 
 class Targets:
@@ -54,7 +58,8 @@ class Targets:
 class ReferenceEvaluator:
     """The oracle: the condition tree evaluated directly in three-valued logic."""
 
-    def evaluate(self, index: int, rules: list[Rule], targets: Targets) -> Results:
+    def evaluate(self, index: int, rules: list[Rule], targets: Targets,
+                 only: frozenset | None = None) -> Results:
         out = Results()
         for rule in rules:
             node, rid = rule.node, rule.id
@@ -65,7 +70,10 @@ class ReferenceEvaluator:
         return out
 
 
-def run(rulebase: RuleBase, contexts: list[Context], evaluator: Evaluator) -> Results:
+def run(rulebase: RuleBase, contexts: list[Context], evaluator: Evaluator,
+        statutes: frozenset | None = None) -> Results:
+    """Every stratum in order, on these contexts; with ``statutes``, only the rules their
+    findings rest on (see RuleBase.closure)."""
     by_state: dict[str, list[Context]] = {}
     for ctx in contexts:
         by_state.setdefault(ctx.state, []).append(ctx)
@@ -74,7 +82,7 @@ def run(rulebase: RuleBase, contexts: list[Context], evaluator: Evaluator) -> Re
     for index in range(len(rulebase.strata)):
         # Only the rules of the jurisdictions in play (and shared ones): the rest have no
         # contexts here, and skipping them keeps a profile's cost independent of the rule base.
-        play = rulebase.in_play(index, targets.states)
+        play = rulebase.in_play(index, targets.states, statutes)
         # Aggregates over a state's tools ("any tool collects sensitive data") are joins, done here
         # once their inputs are final, so that each rule matches a single context.
         for state, ctxs in by_state.items():
@@ -86,7 +94,7 @@ def run(rulebase: RuleBase, contexts: list[Context], evaluator: Evaluator) -> Re
         if not play.rules:
             continue
         try:
-            out = evaluator.evaluate(index, play.rules, targets)
+            out = evaluator.evaluate(index, play.rules, targets, play.only)
         except EngineError:
             raise
         except Exception as err:   # whatever it is, the user gets words, not a traceback
