@@ -235,30 +235,58 @@ class _Leaf(NamedTuple):
     pending: int
 
 
+class _Load:
+    """What the rules of one ruleset put on the facts that reach them. A fact reaches only the
+    rules of its scope that are shared or of its state (the core looks an equality test's
+    successors up by value), so the limits above hold per (scope, state) slot, not per ruleset:
+    one ruleset can hold every state's rules of a stratum, and a context is asserted once."""
+
+    def __init__(self):
+        self.leaves: list[_Leaf] = []
+        self.pending: dict[tuple, int] = {}      # slot -> stack entries of its own rules
+        self.keys: dict[tuple, frozenset] = {}   # slot -> attributes of its own rules
+
+    def _with(self, more: list[_Leaf]) -> tuple[dict, dict]:
+        pending, keys = dict(self.pending), dict(self.keys)
+        for leaf in more:
+            slot = (leaf.rule.scope, leaf.rule.jurisdiction)
+            pending[slot] = pending.get(slot, 0) + leaf.pending
+            keys[slot] = keys.get(slot, frozenset()) | leaf.keys
+        return pending, keys
+
+    def fits(self, more: list[_Leaf]) -> bool:
+        pending, keys = self._with(more)
+        for scope, state in pending:
+            shared = (scope, None)
+            total = pending[(scope, state)] + (pending.get(shared, 0) if state is not None else 0)
+            width = keys[(scope, state)] | (keys.get(shared, frozenset()) if state is not None else frozenset())
+            if total > MAX_PENDING_PER_RULESET or len(width) > MAX_KEYS_PER_RULESET:
+                return False
+        return True
+
+    def add(self, more: list[_Leaf]) -> None:
+        self.pending, self.keys = self._with(more)
+        self.leaves.extend(more)
+
+
 def _partition(leaves: list[_Leaf]) -> list[list[_Leaf]]:
     """Durable rules into rulesets, in rule-file order, each under the limits above; the rules of
     one file stay together where they fit."""
-    chunks: list[list[_Leaf]] = []
-
-    def room(chunk: list[_Leaf], more: list[_Leaf]) -> bool:
-        both = chunk + more
-        return (sum(leaf.pending for leaf in both) <= MAX_PENDING_PER_RULESET
-                and len(frozenset().union(*(leaf.keys for leaf in both))) <= MAX_KEYS_PER_RULESET)
-
+    chunks: list[_Load] = []
     groups: dict[str, list[_Leaf]] = {}
     for leaf in leaves:
         groups.setdefault(leaf.rule.file, []).append(leaf)
     for file in sorted(groups):
         rest = groups[file]
-        if chunks and room(chunks[-1], rest):
-            chunks[-1].extend(rest)
+        if chunks and chunks[-1].fits(rest):
+            chunks[-1].add(rest)
             continue
-        chunks.append([])
+        chunks.append(_Load())
         for leaf in rest:
-            if not room(chunks[-1], [leaf]):
-                chunks.append([])
-            chunks[-1].append(leaf)
-    return [c for c in chunks if c]
+            if not chunks[-1].fits([leaf]):
+                chunks.append(_Load())
+            chunks[-1].add([leaf])
+    return [c.leaves for c in chunks if c.leaves]
 
 
 PLAN_FORMAT = 2   # of the plan kept with a rule base (see DurableEvaluator._PLANNED)

@@ -147,14 +147,32 @@ class _Explainer:
         self._opened: dict[tuple[str, str], list[str]] = {}
         self._unverified_memo: dict[tuple, frozenset] = {}
         self._names: dict[tuple, list[str]] = {}
+        self._deciding: dict[tuple, list[Atom]] = {}
+        self._unknown_in: dict[tuple[str, str], list[Context]] = {}
         self.values: dict = {}   # node values on the final facts, shared by every explanation
+
+    def deciding(self, node, ctx: Context, want) -> list[Atom]:
+        """The atoms of ``node`` that make it ``want`` in the context, once per evaluation: the
+        question search meets the same concepts under every duty that reads them."""
+        key = (id(node), ctx.id, want)
+        found = self._deciding.get(key)
+        if found is None:
+            found = self._deciding[key] = deciding_atoms(node, ctx.facts, want, self.values)
+        return found
+
+    def unknown_in(self, state: str, key: str) -> list[Context]:
+        """The state's tools whose ``key`` is unknown, once per evaluation."""
+        memo = (state, key)
+        if memo not in self._unknown_in:
+            self._unknown_in[memo] = [t for t in self.tools.get(state, []) if t.facts.get(key) is None]
+        return self._unknown_in[memo]
 
     def held(self, rule: Rule, ctx: Context) -> list[str]:
         if rule.when is None:
             return []
         key = (rule.id, ctx.id)
         if key not in self._held:
-            self._held[key] = [self._atom(a, ctx) for a in deciding_atoms(rule.when, ctx.facts, True, self.values)]
+            self._held[key] = [self._atom(a, ctx) for a in self.deciding(rule.when, ctx, True)]
         return self._held[key]
 
     def _atom(self, atom: Atom, ctx: Context) -> str:
@@ -301,8 +319,7 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
             status.status = "conditional"
             status.reasons = ["applies if: " + "; and ".join(explain.open_conditions(info.applicability, state_ctx))]
             if explain_all:
-                _fields_open(info.applicability, state_ctx, by_state[code], producer,
-                             f"whether the {meta.name} applies", open_fields, explain.values)
+                _fields_open(info.applicability, state_ctx, explain, f"whether the {meta.name} applies", open_fields)
         else:
             status.status = "not_applicable"
             exempt = [e for e in info.exemptions if results[(e.id, state_ctx.id)] is True]
@@ -346,8 +363,7 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
             for c in open_ctx:
                 prefix = f"{c.tool}: " if c.tool else ""
                 conds += [prefix + x for x in explain.open_conditions(rule, c)]
-                _fields_open(rule, c, by_state[code], producer,
-                             f"{item.title} ({meta.name}, {'; '.join(item.cite)})", open_fields, explain.values)
+                _fields_open(rule, c, explain, f"{item.title} ({meta.name}, {'; '.join(item.cite)})", open_fields)
             finding.conditions = list(dict.fromkeys(conds))   # first occurrences, in order (linear)
             findings.append(finding)
 
@@ -426,8 +442,7 @@ def _why(rule: Rule, info: StatuteInfo, ctxs: list[Context], tests_met: list[str
     return why, basis
 
 
-def _fields_open(rule: Rule, ctx: Context, state_ctxs: list[Context], producer: dict,
-                 reason: str, out: dict[str, set[str]], cache: dict | None = None) -> None:
+def _fields_open(rule: Rule, ctx: Context, explain: _Explainer, reason: str, out: dict[str, set[str]]) -> None:
     """Unknown profile fields that can still change this undecided result (question search), as
     profile paths ("states.MT.consumers", "tools.Chat.collects") mapped to why they matter."""
     seen: set[tuple[str, str]] = set()
@@ -442,14 +457,15 @@ def _fields_open(rule: Rule, ctx: Context, state_ctxs: list[Context], producer: 
                 out.setdefault(profile_path(base, c), set()).add(why)
                 break
 
+    producer = explain.producer
+
     def walk(r: Rule, c: Context, why: str):
-        for atom in deciding_atoms(r.node, c.facts, None, cache):
+        for atom in explain.deciding(r.node, c, None):
             key = atom.ref.key
             aggregate = key.startswith("any_tool.")
             inner = key[len("any_tool."):] if aggregate else key
             dep = producer.get(inner)
-            targets = ([t for t in state_ctxs if t.scope == "tool" and t.facts.get(inner) is None]
-                       if aggregate else [c])
+            targets = explain.unknown_in(c.state, inner) if aggregate else [c]
             for t in targets:
                 if dep is None:
                     add(inner, t, why)
