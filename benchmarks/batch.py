@@ -1,17 +1,25 @@
 """Benchmark of ``reggi batch`` on seeded synthetic profiles and the full rule base.
 
 Measures, each run in a fresh process so peak RSS is its own: records/s and peak RSS with one job
-and with N jobs (durable-rules), records/s of the reference interpreter on the same records; the
-ratio of their time per record (end to end, and the engines alone); RSS growth from 10,000
-records to --records with one job; and start-up time of ``reggi evaluate`` on one profile.
+and with N jobs (durable-rules), records/s of the reference interpreter on the same records, and
+the digest of every run's output (all must be equal); the engine step alone (the strata on the
+same contexts) of durable-rules, the reference interpreter and a compiled-conditions bound (the
+same condition trees as Python closures, benchmarks/compiled.py, checked equal to the reference
+on the run's profiles); RSS growth with one job; a one-state and an all-states profile's time;
+start-up of ``reggi evaluate``. With ``--baseline REV`` the same batch, profile and start-up
+figures of another revision's code (same rule files, same profiles) are measured in the same run,
+and its output must be byte-identical.
 
-    python benchmarks/batch.py                    # 10,000 records
-    python benchmarks/batch.py --records 100000   # shows memory stays flat from 10,000 to 100,000
+    python benchmarks/batch.py                                  # 2,000 records, JSON Lines and matrix
+    python benchmarks/batch.py --baseline 0bf2d27                # ... side by side with that revision
+    python benchmarks/batch.py --records 100000 --formats matrix --only-rss   # memory over 10^5 records
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
+import importlib.util
 import json
 import os
 import platform
@@ -24,11 +32,19 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-import _checkout  # noqa: E402
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 
-_checkout.ensure()   # this checkout is the package reggi
+
+def use_code(root: Path) -> None:
+    """Import the package reggi from the checkout at ``root`` (this one, or a baseline's)."""
+    spec = importlib.util.spec_from_file_location("_checkout", root / "_checkout.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.ensure()
+
+
+use_code(Path(sys.argv[sys.argv.index("--code") + 1]) if "--code" in sys.argv else ROOT)
 
 from reggi.facts.vocabulary import DataCategory, StateCode, ToolKind, VendorRole  # noqa: E402
 
@@ -85,7 +101,7 @@ def write_profiles(path: Path, count: int, seed: int) -> None:
             out.write(json.dumps(profile(rng, i)) + "\n")
 
 
-# --- one measured run (in its own process) -----------------------------------------------------
+# --- measured runs (each in its own process) --------------------------------------------------
 
 def rss_mb(key: str = "VmRSS") -> float:
     with open("/proc/self/status") as status:
@@ -95,7 +111,21 @@ def rss_mb(key: str = "VmRSS") -> float:
     return float("nan")
 
 
-def measure(engine: str, jobs: int, path: str, fmt: str) -> dict:
+class Digest:
+    """A sink that keeps only the SHA-256 of what is written."""
+
+    def __init__(self):
+        self.hash = hashlib.sha256()
+
+    def write(self, text: str) -> int:
+        self.hash.update(text.encode("utf-8"))
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def measure(engine: str, jobs: int, path: str, fmt: str, rules: Path) -> dict:
     from reggi.engine.batch import run
     from reggi.facts.inventory import read_records
     samples: dict[str, float] = {}
@@ -108,40 +138,66 @@ def measure(engine: str, jobs: int, path: str, fmt: str) -> dict:
                 samples["first"] = rss_mb()
             yield record
 
+    sink = Digest()
     start = time.perf_counter()
-    with open(os.devnull, "w") as sink:
-        totals = run(sampled(read_records([path])), sink, fmt, ROOT / "rules", engine, AS_OF, jobs)
+    totals = run(sampled(read_records([path])), sink, fmt, rules, engine, AS_OF, jobs)
     seconds = time.perf_counter() - start
     return {"engine": engine, "jobs": jobs, "records": totals.read, "failed": totals.failed, "seconds": seconds,
-            "first_at": first, "rss_first": samples.get("first"), "rss_last": rss_mb(), "hwm": rss_mb("VmHWM"),
+            "digest": sink.hash.hexdigest(), "first_at": first, "rss_first": samples.get("first"),
+            "rss_last": rss_mb(), "hwm": rss_mb("VmHWM"),
             "children_peak": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
 
-def engines_alone(path: str, count: int) -> dict:
-    """Time per profile of Reggi.evaluate alone, both engines, on the same profiles."""
-    from reggi.engine.service import Reggi
-    from reggi.facts.inventory import read_records
-    profiles = [r.profile for _, r in zip(range(count), read_records([path]))]
-    out = {}
-    for engine in ("durable", "reference"):
-        service = Reggi(ROOT / "rules", engine)
-        start = time.perf_counter()
-        for p in profiles:
-            service.evaluate(p, AS_OF)
-        out[engine] = (time.perf_counter() - start) / len(profiles)
-    return out
+def engine_step(path: str, count: int, rules: Path) -> dict:
+    """CPU time per profile of the strata alone (engine.runner.run on freshly built contexts) of
+    durable-rules, the reference interpreter and the compiled bound, interleaved profile by profile
+    so that load on the machine falls on all three alike; and of the bound's whole path (reading
+    and validating the record, building the contexts, the compiled strata). The three engines'
+    results must be equal on every profile."""
+    sys.path.insert(0, str(HERE))
+    from compiled import CompiledEvaluator
+    from reggi.engine.durable_adapter import DurableEvaluator
+    from reggi.engine.rulebase import date_int, load
+    from reggi.engine.runner import ReferenceEvaluator, run
+    from reggi.engine.schema import FEDERAL
+    from reggi.facts.fields import contexts
+    from reggi.facts.reader import load_profile
+    rulebase = load(rules)
+    engines = {"durable": DurableEvaluator(rulebase), "reference": ReferenceEvaluator(),
+               "compiled": CompiledEvaluator(rulebase)}
+    covered, day, federal = rulebase.covered, date_int(AS_OF), FEDERAL in rulebase.covered
+    spent = dict.fromkeys([*engines, "bound"], 0.0)
+    clock = time.process_time
+    with open(path) as f:
+        lines = [line for _, line in zip(range(count), f)]
+    differ = 0
+    for line in lines:
+        begun = clock()
+        profile = load_profile(json.loads(line))
+        reading = clock() - begun
+        results = {}
+        for name, evaluator in engines.items():
+            begun = clock()
+            ctxs = [c for c in contexts(profile, day, federal) if c.state in covered]
+            built = clock()
+            results[name] = dict(run(rulebase, ctxs, evaluator))
+            done = clock()
+            spent[name] += done - built
+            if name == "compiled":
+                spent["bound"] += reading + done - begun
+        differ += not (results["durable"] == results["reference"] == results["compiled"])
+    return {name: seconds / len(lines) for name, seconds in spent.items()} | {"profiles": len(lines), "differ": differ}
 
 
 def per_profile(runs: int = 30) -> dict:
-    """Best time of Reggi.evaluate (durable, with explanations and the 24-month horizon) on a
-    one-state and an all-states profile of the examples, and on the one-state profile without
-    explanations: what a profile costs, whatever else the rule base holds."""
+    """Best CPU time of Reggi.evaluate (durable, with explanations and the 24-month horizon, and
+    without them: the matrix) on a one-state (MT) and an all-states profile of the examples."""
     from reggi.engine.service import Reggi
     from reggi.facts.reader import load_profile
     service = Reggi(ROOT / "rules", "durable")
     one = json.loads((ROOT / "examples" / "chat-tool-ca-mt.json").read_text())
     one["states"] = [s for s in one["states"] if s["code"] == "MT"]
-    every = str(ROOT / "examples" / "nationwide-chat.json")
+    every = json.loads((ROOT / "examples" / "nationwide-chat.json").read_text())
     cases = {"1 state (MT), explained": (one, True), "1 state (MT), matrix": (one, False),
              "51 states, explained": (every, True), "51 states, matrix": (every, False)}
     out = {}
@@ -150,15 +206,18 @@ def per_profile(runs: int = 30) -> dict:
         service.evaluate(p, AS_OF, explain=explain)
         best = float("inf")
         for _ in range(runs):
-            start = time.perf_counter()
+            start = time.process_time()
             service.evaluate(p, AS_OF, explain=explain)
-            best = min(best, time.perf_counter() - start)
+            best = min(best, time.process_time() - start)
         out[label] = best
     return out
 
 
-def startup(runs: int = 5) -> float:
-    cmd = [sys.executable, str(ROOT / "cli.py"), "evaluate", str(ROOT / "examples" / "chat-tool-ca-mt.json")]
+def startup(code: Path, runs: int = 5) -> float:
+    """Median wall time of `reggi evaluate` on the example, the rule-base cache warm."""
+    cmd = [sys.executable, str(code / "cli.py"), "evaluate", "--rules", str(ROOT / "rules"),
+           str(ROOT / "examples" / "chat-tool-ca-mt.json")]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)   # fills the cache
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -167,10 +226,19 @@ def startup(runs: int = 5) -> float:
     return statistics.median(times)
 
 
-def child(fmt: str, *args: str) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--format", fmt, "--measure", *args],
+def child(code: Path, *args: str) -> dict:
+    done = subprocess.run([sys.executable, str(HERE / "batch.py"), "--code", str(code), *args],
                           check=True, capture_output=True, text=True)
     return json.loads(done.stdout)
+
+
+def checkout(rev: str, into: Path) -> Path:
+    """The code of revision ``rev`` of this repository, extracted into ``into``."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev],
+                             check=True, capture_output=True).stdout
+    into.mkdir(parents=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -180,47 +248,93 @@ def machine() -> str:
     return f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs ({model}), Python {platform.python_version()}"
 
 
+def rate(run: dict) -> float:
+    return run["records"] / run["seconds"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--records", type=int, default=2_000)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="N for the parallel run")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--format", default="jsonl", help="output format of the batch runs (default: jsonl, the largest)")
-    parser.add_argument("--measure", nargs=3, metavar=("ENGINE", "JOBS", "FILE"), help=argparse.SUPPRESS)
+    parser.add_argument("--formats", default="jsonl,matrix", help="output formats of the batch runs (default: jsonl,matrix)")
+    parser.add_argument("--baseline", metavar="REV", help="also measure this git revision's code, side by side")
+    parser.add_argument("--only-rss", action="store_true", help="only the one-job durable run and its RSS")
+    parser.add_argument("--code", type=Path, default=ROOT, help=argparse.SUPPRESS)
+    parser.add_argument("--measure", nargs=4, metavar=("ENGINE", "JOBS", "FILE", "FORMAT"), help=argparse.SUPPRESS)
+    parser.add_argument("--step", nargs=2, metavar=("FILE", "COUNT"), help=argparse.SUPPRESS)
+    parser.add_argument("--profiles", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    rules = ROOT / "rules"     # the same rule files for every code measured
     if args.measure:
-        engine, jobs, path = args.measure
-        print(json.dumps(measure(engine, int(jobs), path, args.format)))
+        engine, jobs, path, fmt = args.measure
+        print(json.dumps(measure(engine, int(jobs), path, fmt, rules)))
+        return
+    if args.step:
+        print(json.dumps(engine_step(args.step[0], int(args.step[1]), rules)))
+        return
+    if args.profiles:
+        print(json.dumps(per_profile()))
         return
 
+    formats = args.formats.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "profiles.jsonl")
         write_profiles(Path(path), args.records, args.seed)
-        runs = [child(args.format, engine, str(jobs), path)
-                for engine, jobs in [("durable", 1), ("durable", args.jobs), ("reference", 1)]]
-        alone = engines_alone(path, min(args.records, 2_000))
-        profiles = per_profile()
-    start_s = startup()
+        codes = {"this": ROOT}
+        if args.baseline:
+            codes["baseline"] = checkout(args.baseline, Path(tmp) / "baseline")
+        runs: dict = {}
+        for fmt in formats:
+            plan = [("this", "durable", 1)] if args.only_rss else \
+                [("this", "durable", 1), ("this", "durable", args.jobs), ("this", "reference", 1)] + \
+                ([("baseline", "durable", 1)] if args.baseline else [])
+            for code, engine, jobs in plan:
+                runs[(fmt, code, engine, jobs)] = child(codes[code], "--measure", engine, str(jobs), path, fmt)
+        if not args.only_rss:
+            step = child(ROOT, "--step", path, str(min(args.records, 1_000)))
+            profiles = {code: child(where, "--profiles") for code, where in codes.items()}
+            starts = {code: startup(where) for code, where in codes.items()}
 
-    print(f"reggi batch benchmark: {args.records:,} synthetic profiles (seed {args.seed}), full rule base, "
-          f"as of {AS_OF}, --format {args.format}")
-    print(f"machine: {machine()}")
-    print(f"{'run':<22}{'records/s':>11}{'seconds':>10}{'peak RSS main':>15}{'peak RSS worker':>17}")
-    for r in runs:
-        worker = f"{r['children_peak']:.0f} MB" if r["jobs"] > 1 else "-"
-        print(f"{r['engine'] + ', ' + str(r['jobs']) + ' job(s)':<22}{r['records'] / r['seconds']:>11,.0f}"
-              f"{r['seconds']:>10.1f}{r['hwm']:>12.0f} MB{worker:>17}")
-    durable, _, reference = runs
-    print(f"durable / reference time per record, batch with one job: {reference['records'] / reference['seconds'] / (durable['records'] / durable['seconds']):.2f}x")
-    print(f"durable / reference time per profile, engines alone ({min(args.records, 2_000):,} profiles): "
-          f"{alone['durable'] / alone['reference']:.2f}x ({alone['durable'] * 1e6:.0f} us vs {alone['reference'] * 1e6:.0f} us)")
-    print(f"RSS with one job: {durable['rss_first']:.1f} MB at record {durable['first_at']:,}, {durable['rss_last']:.1f} MB "
-          f"after {durable['records']:,}: growth {durable['rss_last'] - durable['rss_first']:+.1f} MB")
-    print(f"records/s, batch with one job: durable {durable['records'] / durable['seconds']:,.0f}, "
-          f"reference {reference['records'] / reference['seconds']:,.0f}")
-    print("one profile, Reggi.evaluate, durable (best of 30): "
-          + ", ".join(f"{label} {seconds * 1e3:.1f} ms" for label, seconds in profiles.items()))
-    print(f"start-up of `reggi evaluate` on one profile: {start_s:.2f} s (median of 5)")
+    print(f"reggi batch benchmark: {args.records:,} synthetic profiles (seed {args.seed}), "
+          f"{len(list(rules.rglob('*.toml')))} rule files, as of {AS_OF}")
+    print(f"machine: {machine()}; load average {os.getloadavg()[0]:.2f} at the end")
+    print(f"{'run':<36}{'records/s':>11}{'seconds':>10}{'peak RSS main':>15}{'peak RSS worker':>17}")
+    for (fmt, code, engine, jobs), r in runs.items():
+        worker = f"{r['children_peak']:.0f} MB" if jobs > 1 else "-"
+        label = f"{fmt}: {engine}, {jobs} job(s)" + (f" [{args.baseline}]" if code == "baseline" else "")
+        print(f"{label:<36}{rate(r):>11,.1f}{r['seconds']:>10.1f}{r['hwm']:>12.0f} MB{worker:>17}")
+    for fmt in formats:
+        one = runs[(fmt, "this", "durable", 1)]
+        print(f"{fmt}: RSS with one job {one['rss_first']:.1f} MB at record {one['first_at']:,}, "
+              f"{one['rss_last']:.1f} MB after {one['records']:,}: growth {one['rss_last'] - one['rss_first']:+.1f} MB")
+        digests = {key: r["digest"] for key, r in runs.items() if key[0] == fmt}
+        same = len(set(digests.values())) == 1
+        print(f"{fmt}: output of every run byte-identical: {'yes' if same else 'NO'} ({len(digests)} runs, sha256 {one['digest'][:12]})")
+        if args.only_rss:
+            continue
+        reference = runs[(fmt, "this", "reference", 1)]
+        print(f"{fmt}: durable / reference time per record, one job: {rate(reference) / rate(one):.2f}x")
+        if args.baseline:
+            base = runs[(fmt, "baseline", "durable", 1)]
+            print(f"{fmt}: records/s, this / {args.baseline}: {rate(one) / rate(base):.2f}x "
+                  f"({rate(one):,.1f} vs {rate(base):,.1f})")
+        if fmt.startswith("matrix"):
+            print(f"{fmt}: end to end / compiled bound (reading, contexts, compiled strata): "
+                  f"{1 / rate(one) / step['bound']:.2f}x ({1e6 / rate(one):,.0f} us vs {step['bound'] * 1e6:,.0f} us)")
+    if args.only_rss:
+        return
+    print(f"engine step alone, CPU per profile ({step['profiles']:,} profiles, interleaved): durable "
+          f"{step['durable'] * 1e6:,.0f} us, reference {step['reference'] * 1e6:,.0f} us, compiled bound "
+          f"{step['compiled'] * 1e6:,.0f} us; durable / reference {step['durable'] / step['reference']:.2f}x; "
+          f"profiles whose results differ: {step['differ']}")
+    for code, figures in profiles.items():
+        name = args.baseline if code == "baseline" else "this code"
+        print(f"one profile, Reggi.evaluate, durable, best CPU of 30 ({name}): "
+              + ", ".join(f"{label} {seconds * 1e3:.2f} ms" for label, seconds in figures.items()))
+    for code, seconds in starts.items():
+        name = args.baseline if code == "baseline" else "this code"
+        print(f"start-up of `reggi evaluate` on one profile ({name}): {seconds:.2f} s (median of 5, cache warm)")
 
 
 if __name__ == "__main__":

@@ -290,6 +290,8 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
     open_fields: dict[str, set[str]] = {}
 
     in_play_set = set(in_play)
+    result = results.get     # a pair that is absent is false (see Results)
+    fired = {rule_id for rule_id, _ in results}   # duties that are not false somewhere: the only ones looked at
     for sid, code, head, away in _statute_index(rulebase):
         if only is not None and sid not in only:
             continue
@@ -301,9 +303,9 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
         status = StatuteStatus(*head, "")
         statuses.append(status)
         state_ctx = next(c for c in by_state[code] if c.scope == "state")
-        applies = results[(info.applicability.id, state_ctx.id)]
+        applies = result((info.applicability.id, state_ctx.id), False)
         # Only the tests that decided: those that held if it applies, else those in force.
-        deciding = [t for t in info.tests if results[(t.id, state_ctx.id)] is True] if applies is True else \
+        deciding = [t for t in info.tests if result((t.id, state_ctx.id)) is True] if applies is True else \
             [t for t in info.tests if _in_range(t.item, as_of)]
         status.estimates = _estimates(deciding, state_ctx, profile)
         if as_of < meta.in_force or (meta.until and as_of >= meta.until):
@@ -314,7 +316,7 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
             status.status = "applies"
             # Also the basis of every obligation of the statute: worded once, not per obligation.
             status.reasons = [_test_reason(t, state_ctx, explain) for t in info.tests
-                              if results[(t.id, state_ctx.id)] is True]
+                              if result((t.id, state_ctx.id)) is True]
         elif applies is None:
             status.status = "conditional"
             status.reasons = ["applies if: " + "; and ".join(explain.open_conditions(info.applicability, state_ctx))]
@@ -322,7 +324,7 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
                 _fields_open(info.applicability, state_ctx, explain, f"whether the {meta.name} applies", open_fields)
         else:
             status.status = "not_applicable"
-            exempt = [e for e in info.exemptions if results[(e.id, state_ctx.id)] is True]
+            exempt = [e for e in info.exemptions if result((e.id, state_ctx.id)) is True]
             if exempt:
                 status.reasons = [f"exempt: {e.item.reason} ({e.item.cite})" for e in exempt]
             else:
@@ -333,8 +335,10 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
                                       + (f"; the first takes effect on {later[0].isoformat()}" if later else "")]
 
         for rule in info.obligations:
+            if rule.id not in fired:
+                continue
             targets = by_scope.get((code, rule.scope), ())
-            decided = [(c, results[(rule.id, c.id)]) for c in targets]
+            decided = [(c, result((rule.id, c.id), False)) for c in targets]
             true_ctx = [c for c, v in decided if v is True]
             open_ctx = [c for c, v in decided if v is None]
             if not true_ctx and not open_ctx:
