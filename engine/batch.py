@@ -443,7 +443,13 @@ class Writer:
         return [extra.get(column, "") for column in self.settings.extra]
 
 
-_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+# Searched with a regular expression: str.translate with a table walks a record's 30 KB or more
+# in Python-level steps (a third of the time of a JSON Lines record).
+_LINE_BREAKS = re.compile("[\u2028\u2029\x85]")
+
+
+def _escape_line_break(match: re.Match) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 class JsonLines(Writer):
@@ -459,7 +465,7 @@ class JsonLines(Writer):
             item["error"] = error
         text = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
         # JSON leaves these unescaped, but many line readers (Python's splitlines) end a line there
-        return text.translate(_LINE_BREAKS) + "\n"
+        return _LINE_BREAKS.sub(_escape_line_break, text) + "\n"
 
 
 class Csv(Writer):

@@ -78,10 +78,14 @@ def _core(what: str, call, *args):
     try:
         return call(*args)
     except Exception as err:
-        m = re.search(r"error code: (\d+)", str(err))
-        why = (f"error {m.group(1)}: {_CODES.get(int(m.group(1)), 'see src/rules/rules.h')}" if m
-               else f"{type(err).__name__}: {err}" if str(err) else type(err).__name__)
-        raise DurableError(f"durable-rules failed to {what} ({why})") from err
+        raise _failure(what, err) from err
+
+
+def _failure(what: str, err: Exception) -> DurableError:
+    m = re.search(r"error code: (\d+)", str(err))
+    why = (f"error {m.group(1)}: {_CODES.get(int(m.group(1)), 'see src/rules/rules.h')}" if m
+           else f"{type(err).__name__}: {err}" if str(err) else type(err).__name__)
+    return DurableError(f"durable-rules failed to {what} ({why})")
 
 
 def fnv1a_32(text: str) -> int:
@@ -555,15 +559,22 @@ class DurableEvaluator:
         if result[0] == 3:
             return
         state_handle = result[1]
-        started = _core("start an action", core.start_action_for_state, handle, state_handle)
-        message = started[1] if started else None
-        while message:
-            action, fact_ids = _fired(message)
-            for fact_id in fact_ids:
-                ctx_id, lower = copies[_FACT_NUMBER[fact_id]]
-                key = (action, ctx_id)
-                fired[key] = True if lower else fired.get(key)
-            message = _core("complete an action", core.complete_and_start_action, handle, state_handle)
+        # One guard around the drain loop, not one per call (see _core): it is the hot path.
+        doing = "start an action"
+        try:
+            started = core.start_action_for_state(handle, state_handle)
+            message = started[1] if started else None
+            doing = "complete an action"
+            complete = core.complete_and_start_action
+            while message:
+                action, fact_ids = _fired(message)
+                for fact_id in fact_ids:
+                    ctx_id, lower = copies[_FACT_NUMBER[fact_id]]
+                    key = (action, ctx_id)
+                    fired[key] = True if lower else fired.get(key)
+                message = complete(handle, state_handle)
+        except Exception as err:
+            raise _failure(doing, err) from err
 
 
 _FRAME = '{"m":{"id":"'
