@@ -414,7 +414,7 @@ BASIS_CELLS = {"statute": "statute", "regulation": "regulation", "case-law": "ca
 
 class Writer:
     """One output format: a header, one text per record (made in a worker), a footer."""
-    explains = True   # whether records need why, conditions and open questions
+    explains = True   # which explanations records print: True all, False none, or a set (engine.evaluate.EXPLANATIONS)
 
 
     def __init__(self, settings: Settings):
@@ -477,6 +477,9 @@ class Csv(Writer):
 
     COLUMNS = ["scope", "jurisdiction", "statute", "obligation", "status", "basis", "title", "action",
                "conditions", "for_tools", "citations", "in_force", "verified", "error"]
+    # What its columns print: conditions, and "verified", which follows unverified facts through
+    # the concepts that decided a duty; not why, open questions or what comes into force.
+    explains = frozenset({"conditions", "provenance"})
 
     def header(self):
         return _csv_rows([["record", "source", "line", "business", "vendors", *self.settings.extra, *self.COLUMNS]])
@@ -567,6 +570,7 @@ def _obligation_table(totals: Totals) -> list[str]:
 
 class Report(Writer):
     """A Markdown summary: one table row per record, then obligations counted across records."""
+    explains = False   # statuses and counts only
 
     def header(self):
         return (f"# reggi batch report\n\n{_as_of_line(self.settings)} · reggi {__version__}\n\n## Records\n\n"

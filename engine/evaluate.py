@@ -21,6 +21,24 @@ DISCLAIMER = ("reggi gives information about statutes, not legal advice; have co
               "decisions that depend on it.")
 
 
+# What an evaluation explains, for outputs that print only some of it (see trace): why a duty holds
+# (and its basis), the conditions a conditional one hangs on, the questions that could decide it,
+# the unverified legal facts it rests on, and what comes into force within the horizon.
+EXPLANATIONS = frozenset({"why", "conditions", "questions", "provenance", "upcoming"})
+
+
+def explained(explain) -> frozenset:
+    """``explain`` as the set of explanations wanted: True is all of them, False none."""
+    if explain is True:
+        return EXPLANATIONS
+    if explain is False or explain is None:
+        return frozenset()
+    parts = frozenset(explain)
+    if not parts <= EXPLANATIONS:
+        raise ValueError(f"unknown explanations {sorted(parts - EXPLANATIONS)}; allowed: {sorted(EXPLANATIONS)}")
+    return parts
+
+
 @dataclass
 class Finding:
     """One obligation that applies, or may apply, to the business."""
@@ -111,8 +129,9 @@ def trace(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None,
     """The findings and the raw rule results behind them, (rule id, context id) -> value: for
     coverage, which needs what fired, not only what was reported. Without ``explain`` the
     findings carry no why, conditions, open questions or provenance of unverified facts (for
-    outputs that print only which obligations apply, such as the batch matrix). With
-    ``statutes``, the findings of those statutes only, at the cost of their rules only."""
+    outputs that print only which obligations apply, such as the batch matrix); a set of
+    EXPLANATIONS gives those only (the batch CSV prints conditions and verification, not why).
+    With ``statutes``, the findings of those statutes only, at the cost of their rules only."""
     engine = engine or ReferenceEvaluator()
     # Only states some statute covers: no finding reads another state's contexts, and a business
     # serving every state would otherwise run the shared concepts fifty times over.
@@ -274,7 +293,8 @@ class _Explainer:
 
 
 def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Context],
-             results: Results, explain_all: bool = True, only: frozenset | None = None) -> Findings:
+             results: Results, wanted=True, only: frozenset | None = None) -> Findings:
+    wanted = explained(wanted)
     explain = _Explainer(rulebase, ctxs)
     served = [s.code.value for s in profile.states]
     in_play = served + [FEDERAL]   # federal law is in play for every business reggi evaluates
@@ -320,7 +340,7 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
         elif applies is None:
             status.status = "conditional"
             status.reasons = ["applies if: " + "; and ".join(explain.open_conditions(info.applicability, state_ctx))]
-            if explain_all:
+            if "questions" in wanted:
                 _fields_open(info.applicability, state_ctx, explain, f"whether the {meta.name} applies", open_fields)
         else:
             status.status = "not_applicable"
@@ -351,25 +371,26 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
                 note=item.note, legal_basis=item.basis, cases=list(item.cases),
                 estimates=[] if item.regardless_of_applicability else list(status.estimates))
             finding.tools = sorted(c.tool for c in (true_ctx or open_ctx) if c.tool)
-            if not explain_all:
+            findings.append(finding)
+            if "provenance" in wanted:
+                decided_by = explain.unverified(rule, true_ctx or open_ctx, True if true_ctx else None)
+                finding.verified = meta.verified and not decided_by
+                if decided_by and not finding.note:
+                    finding.note = "rests on unverified: " + ", ".join(decided_by)
+            else:
                 finding.verified = item.verified and meta.verified
-                findings.append(finding)
-                continue
-            decided_by = explain.unverified(rule, true_ctx or open_ctx, True if true_ctx else None)
-            finding.verified = meta.verified and not decided_by
-            if decided_by and not finding.note:
-                finding.note = "rests on unverified: " + ", ".join(decided_by)
-            if true_ctx:
+            if true_ctx and "why" in wanted:
                 finding.why, finding.basis = _why(rule, info, true_ctx, status.reasons, explain)
             # Contexts still undecided (all of them, or further tools of an applying duty) say
             # what they hang on, and feed the questionnaire.
             conds: list[str] = []
             for c in open_ctx:
                 prefix = f"{c.tool}: " if c.tool else ""
-                conds += [prefix + x for x in explain.open_conditions(rule, c)]
-                _fields_open(rule, c, explain, f"{item.title} ({meta.name}, {'; '.join(item.cite)})", open_fields)
+                if "conditions" in wanted:
+                    conds += [prefix + x for x in explain.open_conditions(rule, c)]
+                if "questions" in wanted:
+                    _fields_open(rule, c, explain, f"{item.title} ({meta.name}, {'; '.join(item.cite)})", open_fields)
             finding.conditions = list(dict.fromkeys(conds))   # first occurrences, in order (linear)
-            findings.append(finding)
 
     findings.sort(key=lambda f: (f.jurisdiction, f.statute, f.id))
     return Findings(as_of, profile.business.name, served, findings, statuses,

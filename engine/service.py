@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from reggi.engine.evaluate import Findings, trace, upcoming
+from reggi.engine.evaluate import Findings, explained, trace, upcoming
 from reggi.engine.rulebase import RULES_DIR, RuleBase, load
 from reggi.engine.runner import ReferenceEvaluator, Results
 from reggi.facts.profile import Profile
@@ -44,10 +44,11 @@ class Reggi:
         self.__init__(*state["settings"])
 
     def evaluate(self, profile: Profile | dict | str | Path, as_of: dt.date | str | None = None,
-                 explain: bool = True) -> Findings:
+                 explain: bool | frozenset = True) -> Findings:
         """The findings on ``as_of`` (a date or "YYYY-MM-DD"; default: the profile's, else today)
-        for a profile given as a Profile, a dict or a path to a JSON/TOML file; with ``explain``,
-        also what changes within the horizon. Bad input raises InputError naming what is wrong."""
+        for a profile given as a Profile, a dict or a path to a JSON/TOML file. ``explain``: True
+        for every explanation and what changes within the horizon, False for none, or a set of
+        engine.evaluate.EXPLANATIONS for some. Bad input raises InputError naming what is wrong."""
         profile = load_profile(profile)
         if isinstance(as_of, str):
             try:
@@ -57,7 +58,7 @@ class Reggi:
             if as_of is None:
                 raise InputError("as_of", None, "give a date as YYYY-MM-DD, e.g. 2026-11-26")
         findings = self.trace(profile, as_of, explain)[0]
-        if explain:
+        if "upcoming" in explained(explain):
             self.add_upcoming(findings, profile)
         return findings
 
@@ -68,6 +69,6 @@ class Reggi:
             findings.horizon_months = self.horizon_months
 
     def trace(self, profile: Profile, as_of: dt.date | None = None,
-              explain: bool = True) -> tuple[Findings, Results]:
+              explain: bool | frozenset = True) -> tuple[Findings, Results]:
         """The findings and the raw rule results behind them (see engine.evaluate.trace)."""
         return trace(self.rulebase, profile, as_of or profile.as_of or dt.date.today(), self.engine, explain)
