@@ -25,6 +25,7 @@ import os
 import platform
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -180,8 +181,9 @@ def engine_step(path: str, count: int, rules: Path) -> dict:
             begun = clock()
             ctxs = [c for c in contexts(profile, day, federal) if c.state in covered]
             built = clock()
-            results[name] = dict(run(rulebase, ctxs, evaluator))
+            found = run(rulebase, ctxs, evaluator)
             done = clock()
+            results[name] = dict(found)
             spent[name] += done - built
             if name == "compiled":
                 spent["bound"] += reading + done - begun
@@ -189,12 +191,12 @@ def engine_step(path: str, count: int, rules: Path) -> dict:
     return {name: seconds / len(lines) for name, seconds in spent.items()} | {"profiles": len(lines), "differ": differ}
 
 
-def per_profile(runs: int = 30) -> dict:
+def per_profile(rules: Path, runs: int = 30) -> dict:
     """Best CPU time of Reggi.evaluate (durable, with explanations and the 24-month horizon, and
     without them: the matrix) on a one-state (MT) and an all-states profile of the examples."""
     from reggi.engine.service import Reggi
     from reggi.facts.reader import load_profile
-    service = Reggi(ROOT / "rules", "durable")
+    service = Reggi(rules, "durable")
     one = json.loads((ROOT / "examples" / "chat-tool-ca-mt.json").read_text())
     one["states"] = [s for s in one["states"] if s["code"] == "MT"]
     every = json.loads((ROOT / "examples" / "nationwide-chat.json").read_text())
@@ -215,7 +217,7 @@ def per_profile(runs: int = 30) -> dict:
 
 def startup(code: Path, runs: int = 5) -> float:
     """Median wall time of `reggi evaluate` on the example, the rule-base cache warm."""
-    cmd = [sys.executable, str(code / "cli.py"), "evaluate", "--rules", str(ROOT / "rules"),
+    cmd = [sys.executable, str(code / "cli.py"), "evaluate", "--rules", str(code / "rules"),
            str(ROOT / "examples" / "chat-tool-ca-mt.json")]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)   # fills the cache
     times = []
@@ -233,11 +235,15 @@ def child(code: Path, *args: str) -> dict:
 
 
 def checkout(rev: str, into: Path) -> Path:
-    """The code of revision ``rev`` of this repository, extracted into ``into``."""
+    """The code of revision ``rev`` of this repository, extracted into ``into``, with this
+    checkout's rule files in place of its own: the same rules for both codes, and in the code's
+    own rules folder, which is what its rule-base cache serves (so both start warm)."""
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev],
                              check=True, capture_output=True).stdout
     into.mkdir(parents=True)
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    shutil.rmtree(into / "rules")
+    shutil.copytree(ROOT / "rules", into / "rules")
     return into
 
 
@@ -265,16 +271,16 @@ def main() -> None:
     parser.add_argument("--step", nargs=2, metavar=("FILE", "COUNT"), help=argparse.SUPPRESS)
     parser.add_argument("--profiles", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    rules = ROOT / "rules"     # the same rule files for every code measured
+    rules = ROOT / "rules"     # the same rule files for every code measured (see checkout)
     if args.measure:
         engine, jobs, path, fmt = args.measure
-        print(json.dumps(measure(engine, int(jobs), path, fmt, rules)))
+        print(json.dumps(measure(engine, int(jobs), path, fmt, args.code / "rules")))
         return
     if args.step:
         print(json.dumps(engine_step(args.step[0], int(args.step[1]), rules)))
         return
     if args.profiles:
-        print(json.dumps(per_profile()))
+        print(json.dumps(per_profile(args.code / "rules")))
         return
 
     formats = args.formats.split(",")
@@ -320,7 +326,7 @@ def main() -> None:
             print(f"{fmt}: records/s, this / {args.baseline}: {rate(one) / rate(base):.2f}x "
                   f"({rate(one):,.1f} vs {rate(base):,.1f})")
         if fmt.startswith("matrix"):
-            print(f"{fmt}: end to end / compiled bound (reading, contexts, compiled strata): "
+            print(f"{fmt}: end to end (wall per record, one job) / compiled bound (CPU per profile: reading, contexts, compiled strata): "
                   f"{1 / rate(one) / step['bound']:.2f}x ({1e6 / rate(one):,.0f} us vs {step['bound'] * 1e6:,.0f} us)")
     if args.only_rss:
         return

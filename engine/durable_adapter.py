@@ -12,9 +12,12 @@ What it does about the engine's known limits (see README, "Architecture"):
 - rules split and rulesets partitioned under the C core's limits (see "Limits of the C core"
   below), so a maintainer need not know them;
 - a fact no rule of the ruleset matches makes the core answer "message not handled" (code 1)
-  for the whole assert, yet every other fact of it is matched as usual: code 1 is read as
-  "false for every rule" (a sentinel rule matching every fact, joined with one that never
-  holds, avoided the code but cost about a fifth of the core's time);
+  for the whole assert, yet every other fact of it is matched as usual and the unmatched fact
+  is not stored: that fact is false for every rule (a sentinel rule matching every fact, joined
+  with one that never holds, avoided the code but cost about a fifth of the core's time). The
+  core answers only the last code of an assert, so code 1 can hide a code 2 ("already
+  observed": a fact left in the session); no fact is left, because a failed retract replaces
+  the ruleset (``_renew``);
 - nested ``$or`` groups are spliced flat: an ``$or`` nested in an ``$or`` with eight or more
   members makes ruleset creation fail with error 113;
 - every fact carries a unique id; one session per ruleset is emptied by retracting the facts
@@ -64,13 +67,12 @@ class DurableError(EngineError):
 
 
 # The C core's error codes (src/rules/rules.h) that a rule base or a profile can reach.
-_CODES = {1: "a fact no rule matches (message not handled)",
-          2: "two facts alike in one session (message observed): their ids or contents collide",
+_CODES = {2: "two facts alike in one session (message observed): their ids or contents collide",
           101: "out of memory", 102: "a value of an unexpected type", 103: "a name too long",
           106: "too many rules in one ruleset", 108: "too many joins in one ruleset (beta limit)",
           113: "a condition too wide (expression limit)", 201: "a value it cannot parse",
           203: "a number it cannot parse", 302: "a fact with more than 255 properties",
-          303: "more than 64 rules testing one attribute (alpha node successors)",
+          303: "more than 64 tests pending for one fact (the alpha traversal stack)",
           304: "too many facts in one match", 313: "a fact too large", 314: "a property too large"}
 
 
@@ -100,7 +102,7 @@ def fnv1a_32(text: str) -> int:
 
 
 # Names the core reads in every fact: no generated name may hash like one of them.
-_RESERVED = ("id", "sid", "_s", "_j", "_u", "_never")
+_RESERVED = ("id", "sid", "_s", "_j", "_u")
 
 
 class _Names:
@@ -196,8 +198,9 @@ class _Compiled:
 # adapter combines their results in three-valued logic, exactly as the condition combines them.
 MAX_GROUPS = 12             # $and/$or groups in one durable rule (the core allows 15)
 MAX_PENDING = 16            # stack entries one durable rule may add
-MAX_PENDING_PER_RULESET = 48   # ... all rules of a ruleset together (the stack holds 64)
-MAX_KEYS_PER_RULESET = 100  # attributes (each with its unknown marker) of a fact: 255 at most
+MAX_PENDING_PER_SLOT = 48   # ... all rules one fact reaches together (the stack holds 64; see _Load)
+MAX_KEYS_PER_SLOT = 100     # attributes (each with its unknown marker) of a fact: 255 at most
+MAX_RULES_PER_RULESET = 1024   # the core refuses a ruleset past 4,096 (error 106)
 # Contexts asserted at once. Every rule matches one fact, so contexts may go in any grouping; the
 # core's time per fact grows with the facts in one session (9 us at 100, 26 us at 12,000), so a
 # profile with thousands of tools is asserted a few hundred contexts at a time: cost stays linear.
@@ -243,9 +246,11 @@ class _Leaf(NamedTuple):
 
 class _Load:
     """What the rules of one ruleset put on the facts that reach them. A fact reaches only the
-    rules of its scope that are shared or of its state (the core looks an equality test's
-    successors up by value), so the limits above hold per (scope, state) slot, not per ruleset:
-    one ruleset can hold every state's rules of a stratum, and a context is asserted once."""
+    rules of its scope that are shared or of its state: every rule tests scope and jurisdiction
+    first, those nodes are shared, and only the successors whose test matches go on the core's
+    traversal stack. So the stack and property limits hold per (scope, state) slot, not per
+    ruleset: one ruleset can hold every state's rules of a stratum, and a context is asserted
+    once."""
 
     def __init__(self):
         self.leaves: list[_Leaf] = []
@@ -261,12 +266,14 @@ class _Load:
         return pending, keys
 
     def fits(self, more: list[_Leaf]) -> bool:
+        if len(self.leaves) + len(more) > MAX_RULES_PER_RULESET:
+            return False
         pending, keys = self._with(more)
         for scope, state in pending:
             shared = (scope, None)
             total = pending[(scope, state)] + (pending.get(shared, 0) if state is not None else 0)
             width = keys[(scope, state)] | (keys.get(shared, frozenset()) if state is not None else frozenset())
-            if total > MAX_PENDING_PER_RULESET or len(width) > MAX_KEYS_PER_RULESET:
+            if total > MAX_PENDING_PER_SLOT or len(width) > MAX_KEYS_PER_SLOT:
                 return False
         return True
 
@@ -295,7 +302,7 @@ def _partition(leaves: list[_Leaf]) -> list[list[_Leaf]]:
     return [c.leaves for c in chunks if c.leaves]
 
 
-PLAN_FORMAT = 3   # of the plan kept with a rule base (see DurableEvaluator._PLANNED)
+PLAN_FORMAT = 4   # of the plan kept with a rule base (see DurableEvaluator._PLANNED)
 
 
 class DurableEvaluator:
@@ -332,7 +339,7 @@ class DurableEvaluator:
         self.rule_of_action: dict[str, Rule] = {}
         self.rule_keys: dict[str, set[str]] = {}
         self._attr_names = _Names("a", {fnv1a_32(n) for n in _RESERVED})
-        actions = _Names("r", {fnv1a_32("sentinel")})    # rule names of a ruleset, likewise
+        actions = _Names("r", set())    # rule names of a ruleset, likewise
         found: dict[str, list] = {}
         for stratum in rulebase.strata:
             for rule in stratum:
@@ -561,22 +568,23 @@ class DurableEvaluator:
         if result[0] == 3:
             return
         state_handle = result[1]
-        # One guard around the drain loop, not one per call (see _core): it is the hot path.
-        doing = "start an action"
+        # The core's calls guarded inline, not through _core: this loop is the hot path.
         try:
             started = core.start_action_for_state(handle, state_handle)
-            message = started[1] if started else None
-            doing = "complete an action"
-            complete = core.complete_and_start_action
-            while message:
-                action, fact_ids = _fired(message)
-                for fact_id in fact_ids:
-                    ctx_id, lower = copies[_FACT_NUMBER[fact_id]]
-                    key = (action, ctx_id)
-                    fired[key] = True if lower else fired.get(key)
-                message = complete(handle, state_handle)
         except Exception as err:
-            raise _failure(doing, err) from err
+            raise _failure("start an action", err) from err
+        message = started[1] if started else None
+        complete = core.complete_and_start_action
+        while message:
+            action, fact_ids = _fired(message)
+            for fact_id in fact_ids:
+                ctx_id, lower = copies[_FACT_NUMBER[fact_id]]
+                key = (action, ctx_id)
+                fired[key] = True if lower else fired.get(key)
+            try:
+                message = complete(handle, state_handle)
+            except Exception as err:
+                raise _failure("complete an action", err) from err
 
 
 _FRAME = '{"m":{"id":"'

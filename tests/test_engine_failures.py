@@ -34,7 +34,7 @@ PATHS = {
     # Code 1 ("not handled": some fact matched no rule) is an ordinary answer, read as false.
     "refused assert (a code the adapter does not know)": ("assert_facts", refuse(7), "error 7: see src/rules/rules.h"),
     "error code from the core (alpha node)": ("assert_facts", raise_(Exception("Could not assert facts, error code: 303")),
-                                              "more than 64 rules testing one attribute"),
+                                              "more than 64 tests pending for one fact"),
     "session cap (MemoryError)": ("assert_facts", raise_(MemoryError()), "MemoryError"),
     "exception while running an action": ("complete_and_start_action",
                                           raise_(Exception("Could not complete action, error code: 304")),
@@ -103,7 +103,7 @@ def test_a_real_core_limit_is_a_durable_error_in_words():
     # 65 rules matching one fact at once overflow the core's stack (error 303): the real call.
     rules = {f"r{i}": {"all": [{"m": {"$and": [{"$eq": {"_s": "state"}}, {"$gt": {"a": i}}]}}]} for i in range(65)}
     handle = adapter.core.create_ruleset("limit-test", json.dumps(rules))
-    with pytest.raises(adapter.DurableError, match="error 303: more than 64 rules"):
+    with pytest.raises(adapter.DurableError, match="error 303: more than 64 tests pending"):
         adapter._core("assert the facts", adapter.core.assert_facts, handle,
                       json.dumps([{"id": "f0", "sid": "s", "_s": "state", "a": 100}]))
 

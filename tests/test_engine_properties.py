@@ -49,11 +49,42 @@ def test_some_statutes_alone_give_their_part_of_the_whole(durable, data, rnd):
     p = build(data)
     as_of = dt.date(2026, 11, 26)
     rulebase = durable.rulebase
-    chosen = frozenset(rnd.sample(sorted(rulebase.statutes), 3))
+    from reggi.engine.schema import FEDERAL, code_of
+    served = {s.code.value for s in p.states} | {FEDERAL}
+    mine = sorted(sid for sid, info in rulebase.statutes.items() if code_of(info.meta.jurisdiction) in served)
+    chosen = frozenset(rnd.sample(mine, min(3, len(mine))))   # statutes in play, mostly
     whole = evaluate(rulebase, p, as_of, durable.engine, explain=False)
     part = evaluate(rulebase, p, as_of, durable.engine, explain=False, statutes=chosen)
     assert part.statutes == [s for s in whole.statutes if s.statute in chosen]
     assert part.obligations == [o for o in whole.obligations if o.statute in chosen]
+
+
+@FAST
+@given(profiles(), st.sampled_from([dt.date(2026, 6, 30), dt.date(2026, 11, 26), dt.date(2027, 6, 1)]))
+def test_upcoming_changes_equal_evaluating_whole_states_again(durable, data, as_of):
+    # The oracle is the way upcoming changes were computed before: on each change date, every
+    # statute of the states whose rules change is evaluated again, not only the changing ones.
+    from reggi.engine.evaluate import _changes, add_months, change_days, evaluate, upcoming
+    from reggi.engine.schema import FEDERAL, code_of
+    p = build(data)
+    rulebase = durable.rulebase
+    now = evaluate(rulebase, p, as_of, durable.engine)
+    end, latest, expected = add_months(as_of, 24), {}, []
+    for day, sids in change_days(rulebase, {*now.states, FEDERAL}).items():
+        if not as_of < day <= end:
+            continue
+        codes = {code_of(rulebase.statutes[sid].meta.jurisdiction) for sid in sids}
+        states = [s for s in p.states if s.code.value in codes] or p.states[:1]
+        after = evaluate(rulebase, p.model_copy(update={"states": states}), day, durable.engine, explain=False)
+        changed = []
+        for sid, info in rulebase.statutes.items():
+            code = code_of(info.meta.jurisdiction)
+            if code in codes:
+                changed += _changes(latest.get(code, now), after, rulebase, sid)
+        for code in codes:
+            latest[code] = after
+        expected += sorted(changed, key=lambda c: (c.jurisdiction, c.kind != "statute", c.id))
+    assert upcoming(rulebase, p, now, 24, durable.engine) == expected
 
 
 def shuffled(data, rnd: random.Random):
