@@ -112,6 +112,19 @@ def rss_mb(key: str = "VmRSS") -> float:
     return float("nan")
 
 
+def children_rss_mb() -> float:
+    """RSS of this process's children (the batch's workers, where records are evaluated)."""
+    total = 0.0
+    for children in Path("/proc/self/task").glob("*/children"):
+        for pid in children.read_text().split():
+            try:
+                with open(f"/proc/{pid}/status") as status:
+                    total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+            except (OSError, StopIteration):
+                pass
+    return total
+
+
 class Digest:
     """A sink that keeps only the SHA-256 of what is written."""
 
@@ -136,16 +149,24 @@ def measure(engine: str, jobs: int, path: str, fmt: str, rules: Path) -> dict:
     def sampled(records):
         for n, record in enumerate(records, 1):
             if n == first:
-                samples["first"] = rss_mb()
+                samples["first"], samples["workers_first"] = rss_mb(), children_rss_mb()
             yield record
 
     sink = Digest()
     start = time.perf_counter()
-    totals = run(sampled(read_records([path])), sink, fmt, rules, engine, AS_OF, jobs)
+    seen = [0]
+
+    def progress(totals, final: bool = False) -> None:   # the workers' RSS, every 1,000 records
+        seen[0] += not final
+        if not final and seen[0] % 1_000 == 0:
+            samples["workers_last"] = children_rss_mb()
+
+    totals = run(sampled(read_records([path])), sink, fmt, rules, engine, AS_OF, jobs, progress=progress)
     seconds = time.perf_counter() - start
     return {"engine": engine, "jobs": jobs, "records": totals.read, "failed": totals.failed, "seconds": seconds,
             "digest": sink.hash.hexdigest(), "first_at": first, "rss_first": samples.get("first"),
             "rss_last": rss_mb(), "hwm": rss_mb("VmHWM"),
+            "workers_first": samples.get("workers_first"), "workers_last": samples.get("workers_last"),
             "children_peak": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
 
@@ -312,8 +333,11 @@ def main() -> None:
         print(f"{label:<36}{rate(r):>11,.1f}{r['seconds']:>10.1f}{r['hwm']:>12.0f} MB{worker:>17}")
     for fmt in formats:
         one = runs[(fmt, "this", "durable", 1)]
-        print(f"{fmt}: RSS with one job {one['rss_first']:.1f} MB at record {one['first_at']:,}, "
+        print(f"{fmt}: RSS with one job, main process {one['rss_first']:.1f} MB at record {one['first_at']:,}, "
               f"{one['rss_last']:.1f} MB after {one['records']:,}: growth {one['rss_last'] - one['rss_first']:+.1f} MB")
+        if one.get("workers_first") is not None and one.get("workers_last") is not None:
+            print(f"{fmt}: RSS with one job, the worker {one['workers_first']:.1f} MB at record {one['first_at']:,}, "
+                  f"{one['workers_last']:.1f} MB near the end: growth {one['workers_last'] - one['workers_first']:+.1f} MB")
         digests = {key: r["digest"] for key, r in runs.items() if key[0] == fmt}
         same = len(set(digests.values())) == 1
         print(f"{fmt}: output of every run byte-identical: {'yes' if same else 'NO'} ({len(digests)} runs, sha256 {one['digest'][:12]})")
