@@ -28,28 +28,18 @@ def compile_node(node: Node):
             return lambda facts: None if (v := facts.get(key)) is None else x in v
         return lambda facts: None if (v := facts.get(key)) is None else x not in v   # lacks
     parts = tuple(compile_node(item) for item in node.items)
-    if isinstance(node, And):
-        def conj(facts):
-            unknown = False
-            for part in parts:
-                value = part(facts)
-                if value is False:
-                    return False
-                if value is None:
-                    unknown = True
-            return None if unknown else True
-        return conj
+    decisive = not isinstance(node, And)   # one False decides an and, one True an or
 
-    def disj(facts):
+    def group(facts):
         unknown = False
         for part in parts:
             value = part(facts)
-            if value is True:
-                return True
+            if value is decisive:
+                return decisive
             if value is None:
                 unknown = True
-        return None if unknown else False
-    return disj
+        return None if unknown else not decisive
+    return group
 
 
 class CompiledEvaluator:

@@ -303,7 +303,6 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
     for c in ctxs:
         by_state.setdefault(c.state, []).append(c)
         by_scope.setdefault((c.state, c.scope), []).append(c)
-    producer = explain.producer
 
     statuses: list[StatuteStatus] = []
     findings: list[Finding] = []
