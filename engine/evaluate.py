@@ -119,13 +119,13 @@ class Findings:
         return RENDERERS[fmt](self, __version__)
 
 
-def evaluate(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None, explain: bool = True,
+def evaluate(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None, explain: bool | frozenset = True,
              statutes: frozenset | None = None) -> Findings:
     return trace(rulebase, profile, as_of, engine, explain, statutes)[0]
 
 
 def trace(rulebase: RuleBase, profile: Profile, as_of: dt.date, engine=None,
-          explain: bool = True, statutes: frozenset | None = None) -> tuple[Findings, Results]:
+          explain: bool | frozenset = True, statutes: frozenset | None = None) -> tuple[Findings, Results]:
     """The findings and the raw rule results behind them, (rule id, context id) -> value: for
     coverage, which needs what fired, not only what was reported. Without ``explain`` the
     findings carry no why, conditions, open questions or provenance of unverified facts (for
@@ -293,7 +293,7 @@ class _Explainer:
 
 
 def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Context],
-             results: Results, wanted=True, only: frozenset | None = None) -> Findings:
+             results: Results, wanted: bool | frozenset = True, only: frozenset | None = None) -> Findings:
     wanted = explained(wanted)
     explain = _Explainer(rulebase, ctxs)
     served = [s.code.value for s in profile.states]

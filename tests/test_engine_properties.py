@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reggi.engine.render import render_json
+from reggi.engine.schema import FEDERAL, code_of
 from reggi.facts.profile import Profile
 from reggi.facts.vocabulary import DataCategory, StateCode, ToolKind
 from strategies import profiles
@@ -49,7 +50,6 @@ def test_some_statutes_alone_give_their_part_of_the_whole(durable, data, rnd):
     p = build(data)
     as_of = dt.date(2026, 11, 26)
     rulebase = durable.rulebase
-    from reggi.engine.schema import FEDERAL, code_of
     served = {s.code.value for s in p.states} | {FEDERAL}
     mine = sorted(sid for sid, info in rulebase.statutes.items() if code_of(info.meta.jurisdiction) in served)
     chosen = frozenset(rnd.sample(mine, min(3, len(mine))))   # statutes in play, mostly
@@ -65,7 +65,6 @@ def test_upcoming_changes_equal_evaluating_whole_states_again(durable, data, as_
     # The oracle is the way upcoming changes were computed before: on each change date, every
     # statute of the states whose rules change is evaluated again, not only the changing ones.
     from reggi.engine.evaluate import _changes, add_months, change_days, evaluate, upcoming
-    from reggi.engine.schema import FEDERAL, code_of
     p = build(data)
     rulebase = durable.rulebase
     now = evaluate(rulebase, p, as_of, durable.engine)
