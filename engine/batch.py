@@ -25,7 +25,7 @@ from reggi.engine.evaluate import DISCLAIMER, Findings
 from reggi.engine.render import RISK, not_covered, to_dict
 from reggi.facts.vocabulary import StateCode
 from reggi.engine.rulebase import load
-from reggi.engine.schema import FEDERAL, code_of
+from reggi.facts.vocabulary import FEDERAL, code_of
 from reggi.engine.runner import EngineError
 from reggi.facts.errors import InputError
 from reggi.facts.inventory import Record

@@ -48,6 +48,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import json
+import os
 import re
 from typing import NamedTuple
 
@@ -165,13 +166,16 @@ def _attr_key(atom: Atom) -> str:
 
 
 class _Compiled:
-    def __init__(self, name: str, rules: list[Rule], rule_keys: dict[str, set[str]]):
+    """One ruleset: the durable rules of one jurisdiction in one stratum, with the shared rules
+    (of no jurisdiction) that its contexts also see."""
+
+    def __init__(self, name: str, rules: list[Rule], rule_keys: dict[str, set[str]], jurisdiction: str):
         self.name = name
         self.rules = rules
         self.rule_keys = rule_keys       # rule id -> attribute keys its compiled condition reads
         self._keys: dict[tuple[str, str], list[str]] = {}
-        # The (scope, jurisdiction) of its rules: the contexts it is asserted are theirs (Targets).
-        self.slots = sorted({(r.scope, r.jurisdiction) for r in rules}, key=str)
+        # The contexts it is asserted: its jurisdiction's, of its rules' scopes (see Targets).
+        self.slots = sorted({(r.scope, jurisdiction) for r in rules})
         self.rule_ids = frozenset(r.id for r in rules)
 
     def keys(self, ctx: Context) -> list[str]:
@@ -248,9 +252,7 @@ class _Load:
     """What the rules of one ruleset put on the facts that reach them. A fact reaches only the
     rules of its scope that are shared or of its state: every rule tests scope and jurisdiction
     first, those nodes are shared, and only the successors whose test matches go on the core's
-    traversal stack. So the stack and property limits hold per (scope, state) slot, not per
-    ruleset: one ruleset can hold every state's rules of a stratum, and a context is asserted
-    once."""
+    traversal stack. So the stack and property limits hold per (scope, state) slot."""
 
     def __init__(self):
         self.leaves: list[_Leaf] = []
@@ -302,7 +304,9 @@ def _partition(leaves: list[_Leaf]) -> list[list[_Leaf]]:
     return [c.leaves for c in chunks if c.leaves]
 
 
-PLAN_FORMAT = 4   # of the plan kept with a rule base (see DurableEvaluator._PLANNED)
+PLAN_FORMAT = 6   # of the plan kept with a rule base (see DurableEvaluator._PLANNED)
+# The C core a plan's rulesets were all created with (see DurableEvaluator.__init__).
+_CORE = (getattr(core, "__file__", None), os.stat(core.__file__).st_size if getattr(core, "__file__", None) else None)
 
 
 class DurableEvaluator:
@@ -311,10 +315,12 @@ class DurableEvaluator:
     # What planning leaves (everything but the C core's handles): kept with the rule base, and so
     # in its cache, because planning is half the time of compiling the shipped rules.
     _PLANNED = ("attrs", "partitions", "rule_of_action", "rule_keys", "_attr_names", "scales",
-                "_actions", "plans", "definitions")
+                "_actions", "plans", "definitions", "true_only")
 
     def __init__(self, rulebase: RuleBase):
         self.prefix = f"h{next(self._hosts)}"     # ruleset names of this evaluator in the C core
+        self.handles: dict[str, int] = {}    # ruleset name -> the core's handle, once created
+        self._renewals = itertools.count(1)
         with _no_gc():   # thousands of small objects that live as long as the evaluator
             planned = getattr(rulebase, "durable_plan", None)
             if planned is not None and planned.get("format") == PLAN_FORMAT:
@@ -322,12 +328,15 @@ class DurableEvaluator:
                     setattr(self, name, planned[name])
             else:
                 self._build(rulebase)
-                rulebase.remember("durable_plan", {"format": PLAN_FORMAT,
+            if planned is None or planned.get("format") != PLAN_FORMAT or planned.get("core") != _CORE:
+                # A new plan (new rules or code) or another C core: create every ruleset now, so
+                # that one the core rejects fails at start, naming its rules. A plan so checked
+                # creates its rulesets when a context first needs them.
+                for parts in self.partitions:
+                    for part in (p for ps in parts.values() for p in ps):
+                        self._handle(part)
+                rulebase.remember("durable_plan", {"format": PLAN_FORMAT, "core": _CORE,
                                                    **{name: getattr(self, name) for name in self._PLANNED}})
-            self.handles: dict[str, int] = {}
-            for name, definition in self.definitions.items():
-                self.handles[name] = self._create(self.prefix + name, definition)
-        self._renewals = itertools.count(1)
         self._readers: dict[tuple, tuple] = {}
         # Actions that are a whole rule (not a part of a split one), with the rule's id.
         self._direct = {action: rule.id for action, rule in self.rule_of_action.items()
@@ -335,7 +344,7 @@ class DurableEvaluator:
 
     def _build(self, rulebase: RuleBase) -> None:
         self.attrs: dict[str, str] = {}
-        self.partitions: list[list[_Compiled]] = []
+        self.partitions: list[dict[str, list[_Compiled]]] = []   # per stratum, by jurisdiction
         self.rule_of_action: dict[str, Rule] = {}
         self.rule_keys: dict[str, set[str]] = {}
         self._attr_names = _Names("a", {fnv1a_32(n) for n in _RESERVED})
@@ -345,6 +354,8 @@ class DurableEvaluator:
             for rule in stratum:
                 _constants(rule.node, found)
         self.scales = {key: _Scale(values) for key, values in found.items()}
+        tested_true, tested_otherwise = set(), set()   # attribute keys, by how rules test them
+        self._tests = (tested_true, tested_otherwise)
         self._actions = actions
         self.plans: dict[str, object] = {}     # rule id -> action name, or (kleene op, [plans])
         definitions = {}
@@ -354,30 +365,46 @@ class DurableEvaluator:
                 used: set[str] = set()
                 self.plans[rule.id] = self._plan(rule, rule.node, used, leaves)
                 self.rule_keys[rule.id] = used
-            compiled = []
-            for chunk in _partition(leaves):
-                name = f"s{index}p{len(compiled)}"
-                definition = {}
-                for leaf in chunk:
+            # A ruleset per jurisdiction, each with the shared rules too: a context is asserted
+            # once per stratum, and only the rulesets of the jurisdictions a profile serves are
+            # ever created (creating every state's took a fifth of a start).
+            own: dict[str, list[_Leaf]] = {}
+            for leaf in leaves:
+                own.setdefault(leaf.rule.jurisdiction, []).append(leaf)
+            shared = own.pop(None, [])
+            compiled: dict[str, list[_Compiled]] = {}
+            for jurisdiction in sorted(own.keys() | (rulebase.covered if shared else set())):
+                for n, chunk in enumerate(_partition(own.get(jurisdiction, []) + shared)):
+                    name = f"s{index}{jurisdiction}{n}"
                     # cap: all of a rule's matches come in one action (see _assert).
-                    definition[leaf.action] = {"all": [{"m": leaf.cond}], "cap": 2 * ASSERT_CONTEXTS}
-                definitions[name] = definition
-                rules = list({leaf.rule.id: leaf.rule for leaf in chunk}.values())
-                compiled.append(_Compiled(name, rules, self.rule_keys))
+                    definitions[name] = json.dumps({leaf.action: {"all": [{"m": leaf.cond}], "cap": 2 * ASSERT_CONTEXTS}
+                                                    for leaf in chunk})
+                    rules = list({leaf.rule.id: leaf.rule for leaf in chunk}.values())
+                    compiled.setdefault(jurisdiction, []).append(_Compiled(name, rules, self.rule_keys, jurisdiction))
             self.partitions.append(compiled)
-        self.definitions = definitions
+        self.definitions = definitions   # ruleset name -> its JSON text, as the core takes it
+        # Attributes that every rule tests only for being true: false is left out of the facts,
+        # as absent tests alike there (a third of the attributes asserted were such falses).
+        self.true_only = frozenset(tested_true - tested_otherwise)
+        del self._tests
 
-    def _create(self, name: str, definition: dict) -> int:
-        ids = [self.rule_of_action[a].id for a in definition if a in self.rule_of_action]
+    def _create(self, part: "_Compiled", name: str) -> int:
+        ids = [r.id for r in part.rules]
         shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-        return _core(f"create the ruleset of rules {shown}", core.create_ruleset, name, json.dumps(definition))
+        handle = _core(f"create the ruleset of rules {shown}", core.create_ruleset, name, self.definitions[part.name])
+        self.handles[part.name] = handle
+        return handle
+
+    def _handle(self, part: "_Compiled") -> int:
+        """The part's ruleset in the core, created the first time a context needs it."""
+        handle = self.handles.get(part.name)
+        return self._create(part, self.prefix + part.name) if handle is None else handle
 
     def _renew(self, part: "_Compiled") -> None:
         """A fresh ruleset in place of one a failure may have left facts in, so that the next
         evaluation starts clean."""
         try:
-            self.handles[part.name] = self._create(f"{self.prefix}{part.name}n{next(self._renewals)}",
-                                                 self.definitions[part.name])
+            self._create(part, f"{self.prefix}{part.name}n{next(self._renewals)}")
         except DurableError:
             pass    # the next evaluation reports its own failure
 
@@ -463,6 +490,8 @@ class DurableEvaluator:
             test = {"$and": [{"$neq": {attr: self._value(key, v)}} for v in atom.value]}
         else:   # has / hasany / lacks: a boolean attribute per set member (or group of members)
             test = {"$eq": {attr: atom.op != "lacks"}}
+        true_only = atom.op in ("has", "hasany") or (atom.op == "==" and atom.value is True)
+        self._tests[0 if true_only else 1].add(key)
         if atom.ref.key == "asof":     # the evaluation date is always known
             return test
         # In the upper copy of a context an unknown attribute's marker is 1 (see _fact).
@@ -471,41 +500,56 @@ class DurableEvaluator:
     # --- evaluating -------------------------------------------------------------------------
 
     def _reader(self, part: _Compiled, ctx: Context) -> tuple:
-        """How to build a context's fact for a part, worked out once per (part, scope, state):
-        per attribute its profile key, the set members it tests (or None), its name in the core,
-        its unknown marker's name (None for the date, always known) and its scale (or None)."""
+        """How to build a context's fact for a part, worked out once per (part, scope, state): its
+        leading JSON members (scope and state), and per attribute its profile key, the set members
+        it tests (or None), its JSON member name in the core, its unknown marker as a JSON member
+        (None for the date, always known), its scale (or None) and whether false is left out
+        (true_only)."""
         slot = (part.name, ctx.scope, ctx.state)
         reader = self._readers.get(slot)
         if reader is None:
             out = []
             for key in part.keys(ctx):
                 base, _, member = key.partition("=")
-                out.append((base, frozenset(member.split("|")) if member else None, self.attrs[key],
-                            None if key == "asof" else self.attrs[key + "?"], self.scales.get(key)))
-            reader = self._readers[slot] = tuple(out)
+                out.append((base, frozenset(member.split("|")) if member else None, f'"{self.attrs[key]}":',
+                            None if key == "asof" else f'"{self.attrs[key + "?"]}":1', self.scales.get(key),
+                            key in self.true_only))
+            head = f'"sid":"{_SID}","_s":{_dumps(ctx.scope)},"_j":{_dumps(ctx.state)}'
+            reader = self._readers[slot] = (head, tuple(out))
         return reader
 
-    def _fact(self, part: _Compiled, ctx: Context) -> tuple[dict, dict]:
-        """The context as the part's rules read it, and the markers of its unknown attributes."""
-        fact, unknown = {"_s": ctx.scope, "_j": ctx.state}, {}
+    def _fact(self, part: _Compiled, ctx: Context) -> tuple[str, str]:
+        """The context as the part's rules read it, and the markers of its unknown attributes: the
+        members of a JSON object, written directly (a dict per fact and its encoding cost more)."""
+        head, attributes = self._reader(part, ctx)
+        known, unknown = [head], []
         get = ctx.facts.get
-        for base, members, attr, marker, scale in self._reader(part, ctx):
+        for base, members, name, marker, scale, true_only in attributes:
             value = get(base)
             if value is None:
                 if marker is not None:
-                    unknown[marker] = 1
+                    unknown.append(marker)
             elif members is not None:
-                fact[attr] = not value.isdisjoint(members)
+                if not value.isdisjoint(members):
+                    known.append(name + "true")
+                elif not true_only:
+                    known.append(name + "false")
+            elif value is True:
+                known.append(name + "true")
+            elif value is False:
+                if not true_only:
+                    known.append(name + "false")
             elif scale is not None and _numeric(value):
-                fact[attr] = scale(value)
+                known.append(name + str(scale(value)))    # a rank: an int
             else:
-                fact[attr] = value
-        return fact, unknown
+                known.append(name + _dumps(value))
+        return ",".join(known), ",".join(unknown)
 
     def evaluate(self, index: int, rules: list[Rule], targets: Targets,
                  only: frozenset | None = None) -> Results:
         fired: dict = {}    # (action, context id) -> True (lower copy) | None (upper copy only)
-        for part in self.partitions[index]:
+        by_jurisdiction = self.partitions[index]
+        for part in (p for state in sorted(targets.states) for p in by_jurisdiction.get(state, ())):
             if only is not None and only.isdisjoint(part.rule_ids):
                 continue
             wanted = {c.id: c for slot in part.slots for c in targets.groups.get(slot, ())}
@@ -513,18 +557,18 @@ class DurableEvaluator:
                 continue
             ids = sorted(wanted)
             for start in range(0, len(ids), ASSERT_CONTEXTS):
-                facts = []
+                facts: list[str] = []
                 copies: list[tuple[str, bool]] = []    # by fact number: (context id, lower copy)
                 for ctx_id in ids[start:start + ASSERT_CONTEXTS]:
-                    fact, unknown = self._fact(part, wanted[ctx_id])
+                    known, unknown = self._fact(part, wanted[ctx_id])
                     # The id first: _fired finds it there in the core's echo of the fact.
-                    facts.append({"id": _FACT_ID_LIST[len(copies)], "sid": _SID, **fact})
+                    facts.append(f'{{"id":"{_FACT_ID_LIST[len(copies)]}",{known}}}')
                     copies.append((ctx_id, True))
                     if unknown:
-                        facts.append({"id": _FACT_ID_LIST[len(copies)], "sid": _SID, **fact, **unknown})
+                        facts.append(f'{{"id":"{_FACT_ID_LIST[len(copies)]}",{known},{unknown}}}')
                         copies.append((ctx_id, False))
-                handle = self.handles[part.name]
-                payload = _dumps(facts)
+                handle = self._handle(part)
+                payload = f"[{','.join(facts)}]"
                 try:
                     self._assert(handle, payload, copies, fired)
                     # Retract rather than delete the session: see the module docstring.
@@ -588,23 +632,24 @@ class DurableEvaluator:
 
 
 _FRAME = '{"m":{"id":"'
+_FRAME_ID = re.compile(r'\{"m":\{"id":"([^"]*)"')
 
 
 def _fired(message: str) -> tuple[str, list[str]]:
     """The action and the fact ids of its matches. The C core reports them as
     {"r12":[{"m":{"id":"f3",...}},{"m":{"id":"f0",...}}]}, echoing each fact as it was asserted
-    (compact, the id first): the strings are read from that shape rather than parsing it all,
-    which took a fifth off evaluation. An unescaped frame opening cannot occur inside a string
-    value (its quotes are escaped). Any other shape is parsed in full."""
+    (compact, the id first): the ids are read from that shape rather than parsing it all, which
+    took a fifth off evaluation. An unescaped frame opening cannot occur inside a string value
+    (its quotes are escaped). Any other shape is parsed in full."""
     end = message.find('":[', 2)
     if message.startswith('{"r') and end > 0 and message.startswith(_FRAME, end + 3):
-        return message[2:end], [frame[:frame.find('"')] for frame in message[end + 3:].split(_FRAME)[1:]]
+        return message[2:end], _FRAME_ID.findall(message, end)
     (action, frames), = json.loads(message).items()
     frames = frames if isinstance(frames, list) else [frames]
     return action, [frame.get("m", frame)["id"] for frame in frames]
 
 
-# Compact JSON, as _fired reads it back; no cycle check (the facts are flat dicts).
+# Compact JSON, as _fired reads it back; no cycle check (values are flat).
 _dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 # Fact ids of one assert (at most two copies of each context), and each one's number.
 _FACT_ID_LIST = [_FACT_IDS[n] for n in range(2 * ASSERT_CONTEXTS)]

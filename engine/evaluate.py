@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from reggi.engine.conditions import And, Atom, deciding_atoms, describe, eval_atom, evaluate as evaluate_node
 from reggi.engine.rulebase import Rule, RuleBase, StatuteInfo, date_int, refs
 from reggi.engine.runner import ReferenceEvaluator, Results, run
-from reggi.engine.schema import FEDERAL, code_of
+from reggi.facts.vocabulary import FEDERAL, code_of
 from reggi.facts.fields import FIELDS, Context, contexts, label_of
 from reggi.facts.population import ESTIMATE_WORDS, share, us_field
 from reggi.facts.profile import Profile
@@ -21,10 +21,11 @@ DISCLAIMER = ("reggi gives information about statutes, not legal advice; have co
               "decisions that depend on it.")
 
 
-# What an evaluation explains, for outputs that print only some of it (see trace): why a duty holds
-# (and its basis), the conditions a conditional one hangs on, the questions that could decide it,
-# the unverified legal facts it rests on, and what comes into force within the horizon.
-EXPLANATIONS = frozenset({"why", "conditions", "questions", "provenance", "upcoming"})
+# What an evaluation explains, for outputs that print only some of it (see trace): why each statute
+# applies or not (its reasons), why a duty holds (and its basis, which quotes those reasons), the
+# conditions a conditional one hangs on, the questions that could decide it, the unverified legal
+# facts it rests on, and what comes into force within the horizon.
+EXPLANATIONS = frozenset({"reasons", "why", "conditions", "questions", "provenance", "upcoming"})
 
 
 def explained(explain) -> frozenset:
@@ -295,6 +296,7 @@ class _Explainer:
 def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Context],
              results: Results, wanted: bool | frozenset = True, only: frozenset | None = None) -> Findings:
     wanted = explained(wanted)
+    reasons = not wanted.isdisjoint({"reasons", "why"})   # a duty's why quotes its statute's reasons
     explain = _Explainer(rulebase, ctxs)
     served = [s.code.value for s in profile.states]
     in_play = served + [FEDERAL]   # federal law is in play for every business reggi evaluates
@@ -315,7 +317,7 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
         if only is not None and sid not in only:
             continue
         if code not in in_play_set:   # worded once per rule base: costs one object per statute
-            statuses.append(StatuteStatus(*head, "not_in_play", [away]))
+            statuses.append(StatuteStatus(*head, "not_in_play", [away] if reasons else []))
             continue
         info = rulebase.statutes[sid]
         meta = info.meta
@@ -329,29 +331,16 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
         status.estimates = _estimates(deciding, state_ctx, profile)
         if as_of < meta.in_force or (meta.until and as_of >= meta.until):
             status.status = "not_in_force"
-            status.reasons = [f"not in force on {as_of.isoformat()} (in force from {meta.in_force.isoformat()}"
-                              + (f" until {meta.until.isoformat()}" if meta.until else "") + ")"]
         elif applies is True:
             status.status = "applies"
-            # Also the basis of every obligation of the statute: worded once, not per obligation.
-            status.reasons = [_test_reason(t, state_ctx, explain) for t in info.tests
-                              if result((t.id, state_ctx.id)) is True]
         elif applies is None:
             status.status = "conditional"
-            status.reasons = ["applies if: " + "; and ".join(explain.open_conditions(info.applicability, state_ctx))]
             if "questions" in wanted:
                 _fields_open(info.applicability, state_ctx, explain, f"whether the {meta.name} applies", open_fields)
         else:
             status.status = "not_applicable"
-            exempt = [e for e in info.exemptions if result((e.id, state_ctx.id)) is True]
-            if exempt:
-                status.reasons = [f"exempt: {e.item.reason} ({e.item.cite})" for e in exempt]
-            else:
-                status.reasons = [_unmet_reason(t, state_ctx) for t in info.tests if _in_range(t.item, as_of)]
-                if not status.reasons:   # in force, but no applicability test yet (or any more)
-                    later = sorted(t.item.from_ for t in info.tests if t.item.from_ and t.item.from_ > as_of)
-                    status.reasons = [f"no applicability test is in force on {as_of.isoformat()}"
-                                      + (f"; the first takes effect on {later[0].isoformat()}" if later else "")]
+        if reasons:   # also the basis of every obligation of the statute: worded once, not per obligation
+            status.reasons = _statute_reasons(status.status, info, state_ctx, as_of, result, explain)
 
         for rule in info.obligations:
             if rule.id not in fired:
@@ -395,6 +384,30 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
     return Findings(as_of, profile.business.name, served, findings, statuses,
                     sorted(open_fields), sorted(f.id for f in findings if not f.verified),
                     {k: sorted(v) for k, v in sorted(open_fields.items())})
+
+
+def _statute_reasons(status: str, info: StatuteInfo, state_ctx: Context, as_of: dt.date, result,
+                     explain: _Explainer) -> list[str]:
+    """Why a statute in play has its status, in words: the tests that hold, the conditions it
+    hangs on, the exemption or the unmet tests, or the dates it is in force."""
+    meta = info.meta
+    if status == "not_in_force":
+        return [f"not in force on {as_of.isoformat()} (in force from {meta.in_force.isoformat()}"
+                + (f" until {meta.until.isoformat()}" if meta.until else "") + ")"]
+    if status == "applies":
+        return [_test_reason(t, state_ctx, explain) for t in info.tests if result((t.id, state_ctx.id)) is True]
+    if status == "conditional":
+        return ["applies if: " + "; and ".join(explain.open_conditions(info.applicability, state_ctx))]
+    exempt = [e for e in info.exemptions if result((e.id, state_ctx.id)) is True]
+    if exempt:
+        return [f"exempt: {e.item.reason} ({e.item.cite})" for e in exempt]
+    unmet = [_unmet_reason(t, state_ctx) for t in info.tests if _in_range(t.item, as_of)]
+    if unmet:
+        return unmet
+    # In force, but no applicability test yet (or any more).
+    later = sorted(t.item.from_ for t in info.tests if t.item.from_ and t.item.from_ > as_of)
+    return [f"no applicability test is in force on {as_of.isoformat()}"
+            + (f"; the first takes effect on {later[0].isoformat()}" if later else "")]
 
 
 def _statute_index(rulebase: RuleBase) -> list[tuple]:
@@ -573,7 +586,7 @@ def upcoming(rulebase: RuleBase, profile: Profile, now: Findings, months: int, e
         codes = {code_of(rulebase.statutes[sid].meta.jurisdiction) for sid in sids}
         states = [s for s in profile.states if s.code.value in codes] or profile.states[:1]
         after = evaluate(rulebase, profile.model_copy(update={"states": states}), day, engine,
-                         explain=False, statutes=frozenset(sids))
+                         explain=frozenset({"reasons"}), statutes=frozenset(sids))
         changed: list[Change] = []
         for sid in sids:
             changed += _changes(latest.get(sid, now), after, rulebase, sid)

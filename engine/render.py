@@ -9,7 +9,7 @@ import json
 import textwrap
 
 from reggi.engine.evaluate import DISCLAIMER, Findings
-from reggi.engine.schema import FEDERAL, code_of
+from reggi.facts.vocabulary import FEDERAL, code_of
 from reggi.facts.fields import FIELDS
 from reggi.facts.vocabulary import StateCode
 

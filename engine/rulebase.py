@@ -24,13 +24,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from pydantic import ValidationError
-
 from reggi.engine.conditions import And, Atom, ConditionError, Node, Or, Ref, Resolver, atoms, parse
-from reggi.engine.schema import FEDERAL, RuleFile, code_of
 from reggi.facts.errors import InputError, read_text
 from reggi.facts.fields import FIELDS
 from reggi.facts.reader import parse_text
+from reggi.facts.vocabulary import FEDERAL, code_of
 
 RULES_DIR = Path(str(resources.files("reggi") / "rules"))   # package data, installed or in a checkout
 ASOF = Ref("asof", "int", label="evaluation date")
@@ -49,7 +47,7 @@ class Rule:
     scope: str                 # state | tool
     jurisdiction: str | None   # state code whose contexts it sees; None: every state
     statute: str | None
-    item: object               # the validated schema item, for rendering
+    item: "Record"             # the validated rule-file item, for rendering
     file: str
     line: int | None
     derives: str | None = None  # context key this rule's result is written to
@@ -57,9 +55,39 @@ class Rule:
     when: Node | None = None   # the author's condition alone, without guards
 
 
+class Record:
+    """A validated rule-file item (a model of engine/schema.py) as plain read-only data, with the
+    model's attribute names: a rule base holds these, not pydantic objects, so that a cached one
+    loads without importing pydantic's models (a third of the time of a start)."""
+
+    def __init__(self, fields: dict):
+        self.__dict__.update(fields)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"a rule-file item is read-only ({name})")
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Record) and vars(self) == vars(other)
+
+    __hash__ = None   # items hold lists, as the models did
+
+    def __repr__(self) -> str:
+        return f"Record({vars(self)!r})"
+
+
+def _plain(value):
+    """A validated model as Records (lists and nested models alike; URLs as their text)."""
+    from pydantic import AnyUrl, BaseModel
+    if isinstance(value, BaseModel):
+        return Record({name: _plain(getattr(value, name)) for name in type(value).model_fields})
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return str(value) if isinstance(value, AnyUrl) else value
+
+
 @dataclass
 class StatuteInfo:
-    meta: object
+    meta: Record
     file: str
     tests: list[Rule] = field(default_factory=list)
     exemptions: list[Rule] = field(default_factory=list)
@@ -285,12 +313,14 @@ def schema_problem(error: dict, text: str) -> tuple[int | None, str]:
     return locate(text, loc), f"{where}: {message}" if where else message
 
 
-def _read(path: Path, root: Path) -> tuple[str, str, RuleFile]:
+def _read(path: Path, root: Path) -> tuple[str, str, Record]:
+    from pydantic import ValidationError
+    from reggi.engine.schema import RuleFile
     name = file_name(path, root)
     text = read_text(path, name)
     data = parse_toml(name, text)
     try:
-        return name, text, RuleFile.model_validate(data)
+        return name, text, _plain(RuleFile.model_validate(data))
     except ValidationError as err:
         # A misspelt key shows up as "unknown field" and as "required field missing": report the
         # unknown one, which names the typo.
@@ -299,6 +329,7 @@ def _read(path: Path, root: Path) -> tuple[str, str, RuleFile]:
 
 
 def _allowed_keys(loc: tuple) -> list[str]:
+    from reggi.engine.schema import RuleFile
     model = RuleFile
     for part in loc[:-1]:
         if isinstance(part, int):
@@ -341,7 +372,7 @@ def load(root: Path | str = RULES_DIR) -> RuleBase:
 # moves it, REGGI_CACHE_DIR=off turns it off. Only the shipped rules folder is cached (one file
 # per checkout or installation), so folders of rules in temporary directories leave nothing.
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def _cache_dir() -> Path | None:
@@ -421,8 +452,8 @@ def _cache_write(path: Path, key: str, rulebase: RuleBase) -> None:
             rulebase._in_play = memo
 
 
-def read_all(root: Path) -> list[tuple[str, str, RuleFile]]:
-    """Every rule file under ``root``, validated, as (name, text, model) in path order."""
+def read_all(root: Path) -> list[tuple[str, str, Record]]:
+    """Every rule file under ``root``, validated, as (name, text, its Record) in path order."""
     return [_read(p, root) for p in find_files(root)]
 
 
@@ -451,7 +482,7 @@ def resolver(shared: dict[str, str], mine: dict[str, str]) -> Resolver:
     return resolve
 
 
-def build(parsed: list[tuple[str, str, RuleFile]], root: str = "") -> RuleBase:
+def build(parsed: list[tuple[str, str, Record]], root: str = "") -> RuleBase:
     # Concept ids first, so conditions may refer to concepts defined in any file.
     shared: dict[str, str] = {}
     local: dict[str, dict[str, str]] = {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Optional
 
+from reggi.facts.vocabulary import FEDERAL, StateCode
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 ID = r"^[a-z0-9][a-z0-9_-]*$"
@@ -42,17 +43,9 @@ class Dated(Verifiable):
 
 
 def _known_jurisdiction(value: str) -> str:
-    from reggi.facts.vocabulary import StateCode
     if value != FEDERAL and value.split("-")[-1] not in StateCode.values():
         raise ValueError(f"unknown jurisdiction {value!r}; use US-<postal code>, e.g. US-CA, or US for federal law")
     return value
-
-
-FEDERAL = "US"   # the jurisdiction of a federal statute: in play for every business, whatever its states
-
-def code_of(jurisdiction: str) -> str:
-    """The contexts a statute sees: a postal code ("US-CA" -> "CA"), or "US" for federal law."""
-    return jurisdiction.rpartition("-")[2]
 
 
 # What an obligation rests on. A user prioritises a statutory duty differently from a theory that

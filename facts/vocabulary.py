@@ -6,6 +6,13 @@ from __future__ import annotations
 
 from enum import Enum
 
+FEDERAL = "US"   # the jurisdiction of a federal statute: in play for every business, whatever its states
+
+
+def code_of(jurisdiction: str) -> str:
+    """The contexts a statute sees: a postal code ("US-CA" -> "CA"), or "US" for federal law."""
+    return jurisdiction.rpartition("-")[2]
+
 
 class LabelledEnum(str, Enum):
     """A string enum whose members carry a human label: ``Member = ("value", "Label")``."""

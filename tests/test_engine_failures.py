@@ -92,11 +92,30 @@ def test_batch_gives_an_error_record_and_the_other_records(monkeypatch, tmp_path
     assert f"{lines}:2: the durable engine failed on this record" in records[1]["error"] and words in records[1]["error"]
 
 
-def test_a_ruleset_the_core_rejects_exits_2_naming_the_rules_at_start(monkeypatch):
+def test_a_ruleset_the_core_rejects_exits_2_naming_the_rules_at_start(monkeypatch, tmp_path):
+    # A new plan (here: an empty cache) creates every ruleset at start.
+    monkeypatch.setenv("REGGI_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(adapter.core, "create_ruleset", raise_(Exception("Could not create ruleset, error code: 108")))
     result = run("evaluate", CHAT)
     no_traceback(result)
     assert result.exit_code == 2 and "durable engine did not start" in result.stderr and "beta limit" in result.stderr
+    assert "create the ruleset of rules" in result.stderr
+
+
+def test_a_checked_plan_creates_only_the_rulesets_in_play_and_reports_a_later_rejection(monkeypatch, tmp_path):
+    # Once a plan's rulesets have all been created, later starts create only those of the
+    # jurisdictions a profile serves; should the core reject one then, it is still exit 2 in words.
+    monkeypatch.setenv("REGGI_CACHE_DIR", str(tmp_path))
+    assert run("evaluate", CHAT).exit_code == 0      # builds, checks and caches the plan
+    created = []
+    real = adapter.core.create_ruleset
+    monkeypatch.setattr(adapter.core, "create_ruleset", lambda name, text: created.append(name) or real(name, text))
+    assert run("evaluate", CHAT).exit_code == 0
+    assert created and {name.split("s", 1)[1].lstrip("0123456789")[:2] for name in created} == {"CA", "MT", "US"}
+    monkeypatch.setattr(adapter.core, "create_ruleset", raise_(Exception("Could not create ruleset, error code: 108")))
+    result = run("evaluate", CHAT)
+    no_traceback(result)
+    assert result.exit_code == 2 and "durable engine failed on this profile" in result.stderr and "beta limit" in result.stderr
 
 
 def test_a_real_core_limit_is_a_durable_error_in_words():

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reggi.engine.render import render_json
-from reggi.engine.schema import FEDERAL, code_of
+from reggi.facts.vocabulary import FEDERAL, code_of
 from reggi.facts.profile import Profile
 from reggi.facts.vocabulary import DataCategory, StateCode, ToolKind
 from strategies import profiles
