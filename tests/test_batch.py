@@ -281,3 +281,26 @@ def test_a_format_that_prints_less_computes_less_and_prints_the_same(monkeypatch
     full = batch(VENDORS, "--business", BUSINESS, "--jobs", "1", "--format", fmt)
     assert lean.exit_code == full.exit_code == 0, lean.output
     assert lean.stdout == full.stdout
+
+
+def test_each_explanation_is_computed_only_when_asked_for(durable):
+    """An evaluation computes the explanations it is given and no others; each one asked for alone
+    is what the fully explained findings hold (a statute's reasons come with 'why', which quotes
+    them); an unknown one is refused, naming those allowed."""
+    import dataclasses
+    from reggi.engine.evaluate import EXPLANATIONS
+    from reggi.facts.reader import read_profile
+    profile = read_profile(str(EXAMPLES / "chat-tool-ca-mt.json"))
+    full, none = durable.evaluate(profile, "2026-11-26"), durable.evaluate(profile, "2026-11-26", explain=False)
+    assert [s.status for s in none.statutes] == [s.status for s in full.statutes]
+    assert all(s.reasons for s in full.statutes) and not any(s.reasons for s in none.statutes)
+    assert any(o.why for o in full.obligations) and not any(o.why for o in none.obligations)
+    only = durable.evaluate(profile, "2026-11-26", explain={"reasons"})
+    assert [dataclasses.astuple(s) for s in only.statutes] == [dataclasses.astuple(s) for s in full.statutes]
+    assert not any(o.why for o in only.obligations)
+    why = durable.evaluate(profile, "2026-11-26", explain={"why"})
+    assert [s.reasons for s in why.statutes] == [s.reasons for s in full.statutes]
+    assert [o.why for o in why.obligations] == [o.why for o in full.obligations]
+    assert "reasons" in EXPLANATIONS
+    with pytest.raises(ValueError, match="allowed: .*'reasons'"):
+        durable.evaluate(profile, "2026-11-26", explain={"reason"})

@@ -74,7 +74,8 @@ def test_upcoming_changes_equal_evaluating_whole_states_again(durable, data, as_
             continue
         codes = {code_of(rulebase.statutes[sid].meta.jurisdiction) for sid in sids}
         states = [s for s in p.states if s.code.value in codes] or p.states[:1]
-        after = evaluate(rulebase, p.model_copy(update={"states": states}), day, durable.engine, explain=False)
+        after = evaluate(rulebase, p.model_copy(update={"states": states}), day, durable.engine,
+                         explain=frozenset({"reasons"}))
         changed = []
         for sid, info in rulebase.statutes.items():
             code = code_of(info.meta.jurisdiction)
