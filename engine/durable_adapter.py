@@ -177,6 +177,12 @@ class _Compiled:
         # The contexts it is asserted: its jurisdiction's, of its rules' scopes (see Targets).
         self.slots = sorted({(r.scope, jurisdiction) for r in rules})
         self.rule_ids = frozenset(r.id for r in rules)
+        # Per scope, the facts that gate all its rules here (see _gate), or None: a context on
+        # which every one of them is false fires nothing, and is not asserted.
+        self.gates: dict[str, tuple[str, ...] | None] = {}
+        for scope in {r.scope for r in rules}:
+            keys = {_gate(r.node) for r in rules if r.scope == scope}
+            self.gates[scope] = None if None in keys else tuple(sorted(keys))
 
     def keys(self, ctx: Context) -> list[str]:
         """Attributes that this context's own rules read: a context is asserted twice only if
@@ -187,6 +193,16 @@ class _Compiled:
                                        if r.scope == ctx.scope and r.jurisdiction in (None, ctx.state)
                                        for k in self.rule_keys[r.id]})
         return self._keys[slot]
+
+
+def _gate(node: Node) -> str | None:
+    """A true/false fact the condition requires to be true (a conjunct "fact == true"), the
+    statute's "applies" first: where it is false the condition is false, and so is every durable
+    rule made of it (a rule split into parts is their and, so false too)."""
+    items = node.items if isinstance(node, And) else (node,)
+    required = [a.ref.key for a in items if isinstance(a, Atom) and a.op == "==" and a.value is True
+                and a.ref.type == "bool"]
+    return next((k for k in required if k.startswith("applies.")), required[0] if required else None)
 
 
 # Limits of the C core (src/rules/rete.h, events.c) and what the adapter keeps under them:
@@ -304,7 +320,7 @@ def _partition(leaves: list[_Leaf]) -> list[list[_Leaf]]:
     return [c.leaves for c in chunks if c.leaves]
 
 
-PLAN_FORMAT = 6   # of the plan kept with a rule base (see DurableEvaluator._PLANNED)
+PLAN_FORMAT = 7   # of the plan kept with a rule base (see DurableEvaluator._PLANNED)
 # The C core a plan's rulesets were all created with (see DurableEvaluator.__init__).
 _CORE = (getattr(core, "__file__", None), os.stat(core.__file__).st_size if getattr(core, "__file__", None) else None)
 
@@ -560,13 +576,19 @@ class DurableEvaluator:
                 facts: list[str] = []
                 copies: list[tuple[str, bool]] = []    # by fact number: (context id, lower copy)
                 for ctx_id in ids[start:start + ASSERT_CONTEXTS]:
-                    known, unknown = self._fact(part, wanted[ctx_id])
+                    ctx = wanted[ctx_id]
+                    gates = part.gates[ctx.scope]
+                    if gates is not None and all(ctx.facts.get(k) is False for k in gates):
+                        continue     # every rule of its scope here is false on it
+                    known, unknown = self._fact(part, ctx)
                     # The id first: _fired finds it there in the core's echo of the fact.
                     facts.append(f'{{"id":"{_FACT_ID_LIST[len(copies)]}",{known}}}')
                     copies.append((ctx_id, True))
                     if unknown:
                         facts.append(f'{{"id":"{_FACT_ID_LIST[len(copies)]}",{known},{unknown}}}')
                         copies.append((ctx_id, False))
+                if not facts:
+                    continue
                 handle = self._handle(part)
                 payload = f"[{','.join(facts)}]"
                 try:
