@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
+import itertools
 import os
 import pickle
 import sys
@@ -147,17 +148,28 @@ class RuleBase:
             if len(memo) > 4096:
                 memo.clear()
             by_jur = self._by_jurisdiction()[index]
-            lists = [by_jur[j] for j in (None, *states) if j in by_jur]
-            rules = [r for _, r in sorted((x for lst in lists for x in lst[0]), key=lambda x: x[0])] \
-                if len(lists) > 1 else [r for _, r in lists[0][0]] if lists else []
-            shared = by_jur[None][1] if None in by_jur else []
-            keys = {s: sorted(set(shared) | set(by_jur[s][1] if s in by_jur else ())) for s in states}
+            lists = [by_jur[j][0] for j in (None, *states) if j in by_jur]
+            # (position, rule) pairs: positions are distinct, so the sort never compares rules.
+            rules = [r for _, r in (sorted(itertools.chain(*lists)) if len(lists) > 1 else lists[0] if lists else ())]
+            aggregates = self._aggregate_keys()[index]
+            keys = {s: aggregates.get(s, aggregates[None]) for s in states}
             only = None
             if statutes is not None:
                 only = self.closure(statutes)
                 rules = [r for r in rules if r.id in only]
             found = memo[key] = InPlay(rules, [r for r in rules if r.derives], keys, only)
         return found
+
+    def _aggregate_keys(self) -> list[dict]:
+        """Per stratum: jurisdiction -> the any_tool keys its contexts need there (its rules' and
+        the shared rules'); None -> the shared rules' alone."""
+        if not hasattr(self, "_aggregates_by_jur"):
+            out = []
+            for by_jur in self._by_jurisdiction():
+                shared = by_jur[None][1] if None in by_jur else []
+                out.append({j: sorted({*shared, *keys}) for j, (_, keys) in by_jur.items()} | {None: shared})
+            self._aggregates_by_jur = out
+        return self._aggregates_by_jur
 
     def closure(self, statutes: frozenset) -> frozenset:
         """Ids of the rules of these statutes and of every concept they read, directly or not:

@@ -102,10 +102,13 @@ def run(rulebase: RuleBase, contexts: list[Context], evaluator: Evaluator,
         results.update(out)
         get = out.get
         for rule in play.derives:
-            for ctx in targets(rule):
-                value = get((rule.id, ctx.id), False)
-                ctx.facts[rule.derives] = value
-                if rule.scope == "state":    # tool contexts of the state see state-level facts
+            key, rule_id = rule.derives, rule.id
+            if rule.scope == "state":    # every context of the state (its tools too) sees state-level facts
+                for ctx in targets(rule):
+                    value = get((rule_id, ctx.id), False)
                     for other in by_state[ctx.state]:
-                        other.facts[rule.derives] = value
+                        other.facts[key] = value
+            else:
+                for ctx in targets(rule):
+                    ctx.facts[key] = get((rule_id, ctx.id), False)
     return results
