@@ -16,8 +16,6 @@ import itertools
 import os
 import pickle
 import sys
-import tempfile
-from importlib import resources
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,7 +29,7 @@ from reggi.facts.fields import FIELDS
 from reggi.facts.reader import parse_text
 from reggi.facts.vocabulary import FEDERAL, code_of
 
-RULES_DIR = Path(str(resources.files("reggi") / "rules"))   # package data, installed or in a checkout
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"   # package data, installed or in a checkout
 ASOF = Ref("asof", "int", label="evaluation date")
 SCOPES = ("business", "state", "tool")
 
@@ -447,6 +445,7 @@ def _cache_write(path: Path, key: str, rulebase: RuleBase) -> None:
     memo = rulebase.__dict__.pop("_in_play", None)       # per-profile memo: not part of it either
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:

@@ -7,12 +7,10 @@ finding that reads it says so. A state's own count, where given, always wins.
 """
 from __future__ import annotations
 
-import tomllib
-from importlib import resources
 from functools import cache
 from pathlib import Path
 
-DATA = Path(str(resources.files("reggi.facts") / "data" / "state-population.toml"))
+DATA = Path(__file__).resolve().parent / "data" / "state-population.toml"
 
 # State count fields that have a US-wide counterpart on the business: business.us_<name>.
 STATE_COUNTS = ("consumers", "payment_only_consumers", "consumers_sold_or_shared")
@@ -25,6 +23,7 @@ def us_field(name: str) -> str:
 
 @cache
 def _table() -> tuple[dict[str, int], dict]:
+    import tomllib   # here, not at the top: most starts never read the table
     with DATA.open("rb") as handle:
         data = tomllib.load(handle)
     return data["population"], data["source"]

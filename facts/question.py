@@ -4,20 +4,19 @@ categories it names. No network, no model: word lists and longest-match-first sc
 from __future__ import annotations
 
 import re
-import tomllib
-from importlib import resources
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from reggi.facts.vocabulary import DataCategory, StateCode, ToolKind
 
-ALIASES = Path(str(resources.files("reggi.facts") / "data" / "aliases.toml"))
+ALIASES = Path(__file__).resolve().parent / "data" / "aliases.toml"
 
 
 @cache
 def aliases() -> dict:
     """Other names of states and product names by kind of tool (facts/data/aliases.toml)."""
+    import tomllib
     with ALIASES.open("rb") as handle:
         return tomllib.load(handle)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-import tomllib
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -108,6 +107,7 @@ def parse_text(name: str, text: str, kind: str, line: int | None = None):
 
 def _parse(name: str, text: str, kind: str, line: int | None):
     if kind == "toml":
+        import tomllib   # here, not at the top: a JSON profile's start does without it
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as err:
