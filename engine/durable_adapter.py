@@ -103,7 +103,7 @@ def fnv1a_32(text: str) -> int:
 
 
 # Names the core reads in every fact: no generated name may hash like one of them.
-_RESERVED = ("id", "sid", "_s", "_j", "_u")
+_RESERVED = ("id", "sid", "_s", "_u")
 
 
 class _Names:
@@ -265,10 +265,11 @@ class _Leaf(NamedTuple):
 
 
 class _Load:
-    """What the rules of one ruleset put on the facts that reach them. A fact reaches only the
-    rules of its scope that are shared or of its state: every rule tests scope and jurisdiction
-    first, those nodes are shared, and only the successors whose test matches go on the core's
-    traversal stack. So the stack and property limits hold per (scope, state) slot."""
+    """What the rules of one ruleset put on the facts that reach them. A ruleset is one
+    jurisdiction's (its rules and the shared ones), and a fact reaches only the rules of its
+    scope: every rule tests the scope first, that node is shared, and only the successors whose
+    test matches go on the core's traversal stack. So the stack and property limits hold per
+    (scope, state) slot, counting the shared rules of the scope with the state's own."""
 
     def __init__(self):
         self.leaves: list[_Leaf] = []
@@ -320,7 +321,7 @@ def _partition(leaves: list[_Leaf]) -> list[list[_Leaf]]:
     return [c.leaves for c in chunks if c.leaves]
 
 
-PLAN_FORMAT = 7   # of the plan kept with a rule base (see DurableEvaluator._PLANNED)
+PLAN_FORMAT = 8   # of the plan kept with a rule base (see DurableEvaluator._PLANNED)
 # The C core a plan's rulesets were all created with (see DurableEvaluator.__init__).
 _CORE = (getattr(core, "__file__", None), os.stat(core.__file__).st_size if getattr(core, "__file__", None) else None)
 
@@ -427,9 +428,9 @@ class DurableEvaluator:
     def _plan(self, rule: Rule, node: Node, used: set[str], leaves: list[_Leaf]):
         """The durable rules that evaluate ``node`` for ``rule``: one if it fits the core's limits,
         else one per group of its operands that fits (recursively), combined by the adapter."""
-        # Scope and jurisdiction first: a ruleset holds rules of several files and sees the
-        # contexts of every state they cover.
-        guard = [{"$eq": {"_s": rule.scope}}] + ([{"$eq": {"_j": rule.jurisdiction}}] if rule.jurisdiction else [])
+        # Scope first: a ruleset holds state and tool rules. No jurisdiction test: a ruleset is
+        # one jurisdiction's and sees only its contexts.
+        guard = [{"$eq": {"_s": rule.scope}}]
 
         def whole(n: Node, keys: set[str]) -> dict:
             return {"$and": guard + [self._compile(n, keys)]}
@@ -530,7 +531,7 @@ class DurableEvaluator:
                 out.append((base, frozenset(member.split("|")) if member else None, f'"{self.attrs[key]}":',
                             None if key == "asof" else f'"{self.attrs[key + "?"]}":1', self.scales.get(key),
                             key in self.true_only))
-            head = f'"sid":"{_SID}","_s":{_dumps(ctx.scope)},"_j":{_dumps(ctx.state)}'
+            head = f'"sid":"{_SID}","_s":{_dumps(ctx.scope)}'
             reader = self._readers[slot] = (head, tuple(out))
         return reader
 
