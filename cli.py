@@ -639,8 +639,12 @@ def serve(host, port, rules, engine):
 def run() -> None:
     """The ``reggi`` command: ``main``, then the output flushed and the process ended at once.
     Tearing down the interpreter (freeing the rule base object by object) took a sixth of a
-    ``reggi evaluate``, for nothing: every command has closed its files and workers by then, and
-    reggi registers no exit handlers. CliRunner and other callers of ``main`` are unaffected."""
+    ``reggi evaluate``, for nothing: every command has closed its files and stopped its workers
+    by then (batch workers also die with their parent). Under a profiler or coverage, whose
+    results are written at exit, it exits as usual. Output that cannot be written (a full disk)
+    is an error line and exit 1, never a traceback or a silent cut; a reader that stops early
+    (reggi ... | head) ends it quietly, as it would a Unix tool (141). CliRunner and other
+    callers of ``main`` are unaffected."""
     try:
         main()
         code = 0
@@ -650,12 +654,24 @@ def run() -> None:
         else:
             click.echo(done.code, err=True)
             code = 1
+    except OSError as err:   # writing failed: the commands report what they cannot read themselves
+        code = _write_failed(err)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):   # a closed pipe (reggi ... | head): nothing more to say
-            pass
+        except (OSError, ValueError) as err:
+            code = code or _write_failed(err)
+    if sys.gettrace() or sys.getprofile() or "coverage" in sys.modules:
+        sys.exit(code)
     os._exit(code)
+
+
+def _write_failed(err: Exception) -> int:
+    if isinstance(err, BrokenPipeError):
+        return 141
+    with contextlib.suppress(OSError):
+        os.write(2, f"error: cannot write the output: {err}\n".encode())
+    return 1
 
 
 if __name__ == "__main__":

@@ -175,9 +175,9 @@ def engine_step(path: str, count: int, rules: Path) -> dict:
     durable-rules, the reference interpreter and the compiled bound, interleaved profile by profile
     so that load on the machine falls on all three alike; and of the bound's whole path (reading
     and validating the record, building the contexts, the compiled strata). The three engines'
-    results must be equal on every profile. Each engine first runs on the first 50 profiles,
-    untimed: what is built once (durable's rulesets, created when first needed; readers) is start-up,
-    not a step."""
+    results must be equal on every profile. Every durable ruleset is created and each engine
+    runs on the first 50 profiles first, untimed: what is built once (rulesets, readers) is
+    start-up, not a step."""
     sys.path.insert(0, str(HERE))
     from compiled import CompiledEvaluator
     from reggi.engine.durable_adapter import DurableEvaluator
@@ -194,6 +194,7 @@ def engine_step(path: str, count: int, rules: Path) -> dict:
     clock = time.process_time
     with open(path) as f:
         lines = [line for _, line in zip(range(count), f)]
+    engines["durable"].create_rulesets()   # all of them, not only those the first profiles need
     for line in lines[:50]:
         profile = load_profile(json.loads(line))
         for evaluator in engines.values():

@@ -23,12 +23,11 @@ from typing import Iterable, Iterator, NamedTuple, TextIO
 from reggi.engine import __version__
 from reggi.engine.evaluate import DISCLAIMER, Findings
 from reggi.engine.render import RISK, not_covered, to_dict
-from reggi.facts.vocabulary import StateCode
 from reggi.engine.rulebase import load
-from reggi.facts.vocabulary import FEDERAL, code_of
 from reggi.engine.runner import EngineError
 from reggi.facts.errors import InputError
 from reggi.facts.inventory import Record
+from reggi.facts.vocabulary import FEDERAL, StateCode, code_of
 
 CHUNK = 32             # records a worker takes at a time
 WINDOW_CHUNKS = 8      # chunks in flight per worker: bounds what is read ahead of the output

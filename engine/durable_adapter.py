@@ -58,6 +58,7 @@ from reggi.engine.conditions import And, Atom, Node, Or, Ref, kleene_and, kleene
 from reggi.engine.rulebase import Rule, RuleBase, _no_gc
 from reggi.engine.runner import EngineError, Results, Targets
 from reggi.facts.fields import Context
+from reggi.facts.vocabulary import FEDERAL, StateCode
 
 _SID = "reggi"   # one session per ruleset, emptied after every evaluation
 _OPS = {"==": "$eq", "!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
@@ -185,13 +186,11 @@ class _Compiled:
             self.gates[scope] = None if None in keys else tuple(sorted(keys))
 
     def keys(self, ctx: Context) -> list[str]:
-        """Attributes that this context's own rules read: a context is asserted twice only if
-        one of them is unknown (facts of other states' rules are simply absent)."""
+        """Attributes that the rules of this context's scope read: a context is asserted twice
+        only if one of them is unknown."""
         slot = (ctx.scope, ctx.state)
         if slot not in self._keys:
-            self._keys[slot] = sorted({k for r in self.rules
-                                       if r.scope == ctx.scope and r.jurisdiction in (None, ctx.state)
-                                       for k in self.rule_keys[r.id]})
+            self._keys[slot] = sorted({k for r in self.rules if r.scope == ctx.scope for k in self.rule_keys[r.id]})
         return self._keys[slot]
 
 
@@ -321,9 +320,21 @@ def _partition(leaves: list[_Leaf]) -> list[list[_Leaf]]:
     return [c.leaves for c in chunks if c.leaves]
 
 
-PLAN_FORMAT = 8   # of the plan kept with a rule base (see DurableEvaluator._PLANNED)
-# The C core a plan's rulesets were all created with (see DurableEvaluator.__init__).
-_CORE = (getattr(core, "__file__", None), os.stat(core.__file__).st_size if getattr(core, "__file__", None) else None)
+PLAN_FORMAT = 9   # of the plan kept with a rule base (see DurableEvaluator._PLANNED)
+
+
+def _core_identity() -> tuple:
+    """The C core a plan's rulesets were all created with (see DurableEvaluator.__init__)."""
+    where = getattr(core, "__file__", None)
+    if where is None:
+        return (None,)
+    found = os.stat(where)
+    return where, found.st_size, found.st_mtime_ns
+
+
+_CORE = _core_identity()
+# Every jurisdiction a context can have: the states, DC and the federal contexts.
+_JURISDICTIONS = frozenset(StateCode.values()) | {FEDERAL}
 
 
 class DurableEvaluator:
@@ -349,9 +360,7 @@ class DurableEvaluator:
                 # A new plan (new rules or code) or another C core: create every ruleset now, so
                 # that one the core rejects fails at start, naming its rules. A plan so checked
                 # creates its rulesets when a context first needs them.
-                for parts in self.partitions:
-                    for part in (p for ps in parts.values() for p in ps):
-                        self._handle(part)
+                self.create_rulesets()
                 rulebase.remember("durable_plan", {"format": PLAN_FORMAT, "core": _CORE,
                                                    **{name: getattr(self, name) for name in self._PLANNED}})
         self._readers: dict[tuple, tuple] = {}
@@ -382,26 +391,33 @@ class DurableEvaluator:
                 used: set[str] = set()
                 self.plans[rule.id] = self._plan(rule, rule.node, used, leaves)
                 self.rule_keys[rule.id] = used
-            # A ruleset per jurisdiction, each with the shared rules too: a context is asserted
-            # once per stratum, and only the rulesets of the jurisdictions a profile serves are
-            # ever created (creating every state's took a fifth of a start).
+            # Rulesets per jurisdiction, each with the shared rules too: a context is asserted
+            # to its jurisdiction's rulesets only (one, unless its rules overflow one), and only
+            # the rulesets of the jurisdictions a profile serves are ever created (creating
+            # every state's took a fifth of a start). Shared rules see every jurisdiction's
+            # contexts, so they have a ruleset for every jurisdiction, covered or not.
             own: dict[str, list[_Leaf]] = {}
             for leaf in leaves:
                 own.setdefault(leaf.rule.jurisdiction, []).append(leaf)
             shared = own.pop(None, [])
             compiled: dict[str, list[_Compiled]] = {}
-            for jurisdiction in sorted(own.keys() | (rulebase.covered if shared else set())):
+            # Definition -> ruleset name: the jurisdictions with no rules of their own in the
+            # stratum share one ruleset of the shared rules.
+            same: dict[str, str] = {}
+            for jurisdiction in sorted(own.keys() | (_JURISDICTIONS if shared else set())):
                 for n, chunk in enumerate(_partition(own.get(jurisdiction, []) + shared)):
-                    name = f"s{index}{jurisdiction}{n}"
                     # cap: all of a rule's matches come in one action (see _assert).
-                    definitions[name] = json.dumps({leaf.action: {"all": [{"m": leaf.cond}], "cap": 2 * ASSERT_CONTEXTS}
-                                                    for leaf in chunk})
+                    text = json.dumps({leaf.action: {"all": [{"m": leaf.cond}], "cap": 2 * ASSERT_CONTEXTS}
+                                       for leaf in chunk})
+                    name = same.setdefault(text, f"s{index}{jurisdiction}{n}")
+                    definitions[name] = text
                     rules = list({leaf.rule.id: leaf.rule for leaf in chunk}.values())
                     compiled.setdefault(jurisdiction, []).append(_Compiled(name, rules, self.rule_keys, jurisdiction))
             self.partitions.append(compiled)
         self.definitions = definitions   # ruleset name -> its JSON text, as the core takes it
         # Attributes that every rule tests only for being true: false is left out of the facts,
-        # as absent tests alike there (a third of the attributes asserted were such falses).
+        # since an absent attribute fails a test for true just as false does (a third of the
+        # attributes asserted were such falses).
         self.true_only = frozenset(tested_true - tested_otherwise)
         del self._tests
 
@@ -411,6 +427,12 @@ class DurableEvaluator:
         handle = _core(f"create the ruleset of rules {shown}", core.create_ruleset, name, self.definitions[part.name])
         self.handles[part.name] = handle
         return handle
+
+    def create_rulesets(self) -> None:
+        """Every ruleset of the plan, created now rather than when first needed."""
+        for parts in self.partitions:
+            for part in (p for ps in parts.values() for p in ps):
+                self._handle(part)
 
     def _handle(self, part: "_Compiled") -> int:
         """The part's ruleset in the core, created the first time a context needs it."""

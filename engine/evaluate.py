@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from reggi.engine.conditions import And, Atom, deciding_atoms, describe, eval_atom, evaluate as evaluate_node
 from reggi.engine.rulebase import Rule, RuleBase, StatuteInfo, date_int, refs
 from reggi.engine.runner import ReferenceEvaluator, Results, run
-from reggi.facts.vocabulary import FEDERAL, code_of
 from reggi.facts.fields import FIELDS, Context, contexts, label_of
 from reggi.facts.population import ESTIMATE_WORDS, share, us_field
 from reggi.facts.profile import Profile
-from reggi.facts.vocabulary import StateCode
+from reggi.facts.vocabulary import FEDERAL, StateCode, code_of
 
 DISCLAIMER = ("reggi gives information about statutes, not legal advice; have counsel review "
               "decisions that depend on it.")

@@ -9,9 +9,8 @@ import json
 import textwrap
 
 from reggi.engine.evaluate import DISCLAIMER, Findings
-from reggi.facts.vocabulary import FEDERAL, code_of
 from reggi.facts.fields import FIELDS
-from reggi.facts.vocabulary import StateCode
+from reggi.facts.vocabulary import FEDERAL, StateCode, code_of
 
 STATUS_WORDS = {"applies": "applies", "conditional": "may apply", "not_applicable": "does not apply",
                 "not_in_force": "not in force", "not_in_play": "state not in play"}
@@ -31,6 +30,11 @@ def _fields(item) -> dict:
     a shallow copy serialises exactly as dataclasses.asdict, which deep-copies every leaf and
     took a quarter of a batch run's time."""
     return {name: list(value) if isinstance(value, list) else value for name, value in vars(item).items()}
+
+
+def _because(status) -> str:
+    """A statute's reasons after its name, or nothing for findings evaluated without them."""
+    return f": {'; '.join(status.reasons)}" if status.reasons else ""
 
 
 def summary_answer(f: Findings) -> str:
@@ -264,7 +268,7 @@ def render_text(f: Findings, version: str) -> str:
         add("")
         add("Does not apply:")
         for s in rest:
-            out.extend(_wrap(f"{s.jurisdiction}  {s.name}: {'; '.join(s.reasons)}", "  "))
+            out.extend(_wrap(f"{s.jurisdiction}  {s.name}{_because(s)}", "  "))
     if f.upcoming:
         add("")
         add(_coming_title(f) + ":")
@@ -345,7 +349,7 @@ def render_markdown(f: Findings, version: str) -> str:
             out.extend(["", f"## {title}", ""] + [f"- {i}" for i in items])
 
     away = [s for s in f.statutes if s.status == "not_in_play"]
-    section("Does not apply", [f"**{s.name}** ({s.jurisdiction}): {'; '.join(s.reasons)}" for s in rest + away])
+    section("Does not apply", [f"**{s.name}** ({s.jurisdiction}){_because(s)}" for s in rest + away])
     section(_coming_title(f), _upcoming_lines(f))
     section("Open questions", [_question(q) for q in f.open_questions])
     section("Sources", [f"[{s.citation}]({s.source})" for s in shown + rest])

@@ -65,23 +65,30 @@ class Record:
     def __setattr__(self, name, value):
         raise AttributeError(f"a rule-file item is read-only ({name})")
 
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Record) and vars(self) == vars(other)
+    def __delattr__(self, name):
+        raise AttributeError(f"a rule-file item is read-only ({name})")
 
-    __hash__ = None   # items hold lists, as the models did
+    def __eq__(self, other):
+        return vars(self) == vars(other) if isinstance(other, Record) else NotImplemented
+
+    __hash__ = None   # not needed, and many items hold lists
 
     def __repr__(self) -> str:
         return f"Record({vars(self)!r})"
 
 
-def _plain(value):
-    """A validated model as Records (lists and nested models alike; URLs as their text)."""
+def _plain(model) -> Record:
+    """A validated model as a Record (nested models and lists of them alike; URLs as their text)."""
     from pydantic import AnyUrl, BaseModel
-    if isinstance(value, BaseModel):
-        return Record({name: _plain(getattr(value, name)) for name in type(value).model_fields})
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return str(value) if isinstance(value, AnyUrl) else value
+
+    def plain(value):
+        if isinstance(value, BaseModel):
+            return Record({name: plain(getattr(value, name)) for name in type(value).model_fields})
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return str(value) if isinstance(value, AnyUrl) else value
+
+    return plain(model)
 
 
 @dataclass

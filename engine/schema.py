@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Optional
 
-from reggi.facts.vocabulary import FEDERAL, StateCode
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+
+from reggi.facts.vocabulary import FEDERAL, StateCode
 
 ID = r"^[a-z0-9][a-z0-9_-]*$"
 

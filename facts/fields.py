@@ -139,7 +139,7 @@ class Context:
     estimated: frozenset = frozenset()   # state count fields estimated from US-wide counts
 
 
-NATIONAL = "US"   # the contexts federal statutes see (engine.schema.FEDERAL)
+NATIONAL = "US"   # the contexts federal statutes see (facts.vocabulary.FEDERAL)
 
 
 def contexts(profile: Profile, asof: int, national: bool = False) -> list[Context]:

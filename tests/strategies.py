@@ -9,9 +9,8 @@ from hypothesis import strategies as st
 from reggi.engine.conditions import atoms
 from reggi.engine.evaluate import change_dates
 from reggi.engine.rulebase import load
-from reggi.facts.vocabulary import FEDERAL, code_of
 from reggi.facts.fields import FIELDS
-from reggi.facts.vocabulary import DataCategory, InstitutionType, StateCode, ToolKind, VendorRole
+from reggi.facts.vocabulary import DataCategory, FEDERAL, InstitutionType, StateCode, ToolKind, VendorRole, code_of
 
 RULEBASE = load()
 

@@ -1,8 +1,10 @@
 """The command line as users and CI call it."""
 import json
+from pathlib import Path
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from reggi.cli import main
@@ -190,3 +192,20 @@ def test_output_writes_the_report_whole_and_never_over_an_input(tmp_path):
     assert (tmp_path / "alias.json").read_text() == profile.read_text()
     for command in ("evaluate", "ask", "batch", "diff", "schema"):   # every command that writes a report
         assert "--output" in run(command, "--help").output, command
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_the_command_reports_output_it_cannot_write_and_ends_quietly_when_the_reader_stops():
+    # The reggi command ends with os._exit once its output is flushed (cli.run): a full disk is
+    # an error line and exit 1, not a traceback or a silent cut; a reader that stops early is 141.
+    cmd = [sys.executable, str(ROOT / "cli.py"), "evaluate", CHAT, "--as-of", "2026-11-26"]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(cmd, stdout=full, stderr=subprocess.PIPE, text=True)
+    assert done.returncode == 1 and done.stderr.startswith("error: cannot write the output:")
+    assert "Traceback" not in done.stderr
+    whole = subprocess.run(cmd, capture_output=True, text=True)
+    assert whole.returncode == 0 and whole.stdout.endswith("\n") and whole.stderr == ""
+    reader = subprocess.Popen(cmd + ["--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader.stdout.read(10)
+    reader.stdout.close()       # the reader stops: the rest cannot be written
+    assert reader.wait() in (0, 141) and b"Traceback" not in reader.stderr.read()

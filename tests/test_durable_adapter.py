@@ -204,3 +204,22 @@ def test_the_tool_limit_is_stated_and_enforced():
     Profile.model_validate(many_tools(MAX_TOOLS))
     with pytest.raises(ValidationError, match=f"at most {MAX_TOOLS}"):
         Profile.model_validate(many_tools(MAX_TOOLS + 1))
+
+
+def test_the_engines_agree_on_contexts_of_states_no_statute_covers(durable, reference):
+    # Evaluations build contexts only for covered states, but the engines' contract is every
+    # context: shared rules see every state's, so durable-rules has their ruleset for each.
+    import datetime as dt
+    import json
+    from conftest import EXAMPLES
+    from reggi.engine.rulebase import date_int
+    from reggi.engine.runner import run
+    from reggi.facts.fields import contexts
+    data = json.loads((EXAMPLES / "chat-tool-ca-mt.json").read_text())
+    data["states"] += [{"code": "AZ", "consumers": 50_000}, {"code": "DC"}]
+    p = Profile.model_validate(data)
+    day = date_int(dt.date(2026, 11, 26))
+    got = run(durable.rulebase, contexts(p, day), durable.engine)
+    expected = run(reference.rulebase, contexts(p, day), reference.engine)
+    assert dict(got) == dict(expected)
+    assert any(ctx.startswith("AZ") for _, ctx in got)    # shared concepts hold on Arizona's contexts too

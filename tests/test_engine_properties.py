@@ -11,9 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reggi.engine.render import render_json
-from reggi.facts.vocabulary import FEDERAL, code_of
 from reggi.facts.profile import Profile
-from reggi.facts.vocabulary import DataCategory, StateCode, ToolKind
+from reggi.facts.vocabulary import DataCategory, FEDERAL, StateCode, ToolKind, code_of
 from strategies import profiles
 
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

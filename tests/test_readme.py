@@ -38,8 +38,7 @@ def coverage_table() -> str:
     """Every state and DC, its comprehensive privacy law (or that it has none), and the other state
     laws reggi checks there; then the federal laws, which reggi checks for every business."""
     from reggi.engine.rulebase import load
-    from reggi.facts.vocabulary import code_of
-    from reggi.facts.vocabulary import StateCode
+    from reggi.facts.vocabulary import StateCode, code_of
     statutes = sorted(load().statutes.values(), key=lambda i: i.meta.id)
     def cell(i):
         return f"{i.meta.name} (from {i.meta.in_force.isoformat()}; `{i.file.removeprefix('rules/')}`)"
