@@ -383,17 +383,22 @@ def _md(text) -> str:
 NOT_SERVED, NOT_COVERED, NOT_APPLICABLE = "not served", "not covered", "not applicable"
 
 
-def matrix_cell(findings: Findings, jurisdiction: str) -> str:
-    """What holds in a jurisdiction, in words with counts: "applies: 3; may apply: 1" (duties that
-    rest on litigation risk counted apart, as "recommended"), "not applicable" when the business
-    serves the state and nothing applies, "not served" when it does not serve it."""
-    if code_of(jurisdiction) not in findings.states + [FEDERAL]:
-        return NOT_SERVED
-    mine = [o for o in findings.obligations if o.jurisdiction == jurisdiction]
-    counts = collections.Counter("recommended" if o.legal_basis == RISK else
-                                 "applies" if o.status == "applies" else "may apply" for o in mine)
-    return "; ".join(f"{word}: {counts[word]}" for word in ("applies", "may apply", "recommended")
-                     if counts[word]) or NOT_APPLICABLE
+def matrix_cells(findings: Findings, jurisdictions) -> list[str]:
+    """What holds in each jurisdiction, in words with counts: "applies: 3; may apply: 1" (duties
+    that rest on litigation risk counted apart, as "recommended"), "not applicable" when the
+    business serves the state and nothing applies, "not served" when it does not serve it."""
+    served = {*findings.states, FEDERAL}
+    counts: dict[str, collections.Counter] = {}
+    for o in findings.obligations:     # one pass, whatever the number of columns
+        word = "recommended" if o.legal_basis == RISK else "applies" if o.status == "applies" else "may apply"
+        counts.setdefault(o.jurisdiction, collections.Counter())[word] += 1
+    out = []
+    for jurisdiction in jurisdictions:
+        mine = counts.get(jurisdiction)
+        out.append(NOT_SERVED if code_of(jurisdiction) not in served else
+                   "; ".join(f"{w}: {mine[w]}" for w in ("applies", "may apply", "recommended") if mine[w])
+                   if mine else NOT_APPLICABLE)
+    return out
 
 
 def obligation_ids(findings: Findings, separator: str) -> str:
@@ -522,7 +527,7 @@ class Matrix(Writer):
     def cells(self, findings: Findings | None, error: str | None) -> list[str]:
         if error is not None:
             return ["not evaluated"] * (len(self.settings.jurisdictions) + 1) + ["", error]
-        return ([matrix_cell(findings, j) for j in self.settings.jurisdictions]
+        return (matrix_cells(findings, self.settings.jurisdictions)
                 + [not_covered_cell(findings), obligation_ids(findings, "; "), ""])
 
     def header(self):

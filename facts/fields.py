@@ -9,6 +9,7 @@ from __future__ import annotations
 import typing
 from dataclasses import dataclass
 from enum import Enum
+from functools import cache
 
 from reggi.facts.population import STATE_COUNTS, estimate, us_field
 from reggi.facts.profile import Business, Profile, StateFacts, Tool
@@ -95,9 +96,14 @@ def _plain(value):
     return value
 
 
+@cache
+def _keys(scope: str, model_type: type) -> tuple[tuple[str, str], ...]:
+    """(field name, fact key) of a profile model's fields, worked out once per model."""
+    return tuple((name, f"{scope}.{name}") for name in model_type.model_fields if name != "name")
+
+
 def _facts(scope: str, model) -> dict:
-    return {f"{scope}.{name}": _plain(getattr(model, name))
-            for name in type(model).model_fields if name != "name"}
+    return {key: _plain(getattr(model, name)) for name, key in _keys(scope, type(model))}
 
 
 def state_facts(state: StateFacts, business: Business | None = None) -> tuple[dict, frozenset]:
