@@ -77,7 +77,7 @@ class Record:
         return f"Record({vars(self)!r})"
 
 
-def _plain(model) -> Record:
+def _as_record(model) -> Record:
     """A validated model as a Record (nested models and lists of them alike; URLs as their text)."""
     from pydantic import AnyUrl, BaseModel
 
@@ -337,7 +337,7 @@ def _read(path: Path, root: Path) -> tuple[str, str, Record]:
     text = read_text(path, name)
     data = parse_toml(name, text)
     try:
-        return name, text, _plain(RuleFile.model_validate(data))
+        return name, text, _as_record(RuleFile.model_validate(data))
     except ValidationError as err:
         # A misspelt key shows up as "unknown field" and as "required field missing": report the
         # unknown one, which names the typo.
