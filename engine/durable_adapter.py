@@ -568,12 +568,10 @@ class DurableEvaluator:
             if value is None:
                 if marker is not None:
                     unknown.append(marker)
-            elif members is not None:
-                if not value.isdisjoint(members):
-                    known.append(name + "true")
-                elif not true_only:
-                    known.append(name + "false")
-            elif value is True:
+                continue
+            if members is not None:   # a set: whether it holds any of the members tested
+                value = not value.isdisjoint(members)
+            if value is True:
                 known.append(name + "true")
             elif value is False:
                 if not true_only:

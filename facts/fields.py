@@ -13,7 +13,7 @@ from functools import cache
 
 from reggi.facts.population import STATE_COUNTS, estimate, us_field
 from reggi.facts.profile import Business, Profile, StateFacts, Tool
-from reggi.facts.vocabulary import LabelledEnum
+from reggi.facts.vocabulary import FEDERAL, LabelledEnum
 
 
 @dataclass(frozen=True)
@@ -145,9 +145,6 @@ class Context:
     estimated: frozenset = frozenset()   # state count fields estimated from US-wide counts
 
 
-NATIONAL = "US"   # the contexts federal statutes see (facts.vocabulary.FEDERAL)
-
-
 def contexts(profile: Profile, asof: int, national: bool = False) -> list[Context]:
     """One state context per state served and one tool context per (state, tool); with
     ``national``, also one "US" context (and one per tool) for federal statutes, in which every
@@ -157,7 +154,7 @@ def contexts(profile: Profile, asof: int, national: bool = False) -> list[Contex
     result = []
     places = [(s.code.value, *state_facts(s, profile.business)) for s in profile.states]
     if national:
-        places.append((NATIONAL, {key: None for key in FIELDS if key.startswith("state.")}, frozenset()))
+        places.append((FEDERAL, {key: None for key in FIELDS if key.startswith("state.")}, frozenset()))
     for code, state, estimated in places:
         base = {"asof": asof, **business, **state}
         result.append(Context(code, "state", code, None, dict(base), estimated))
