@@ -584,7 +584,8 @@ class DurableEvaluator:
 
     def evaluate(self, index: int, rules: list[Rule], targets: Targets,
                  only: frozenset | None = None) -> Results:
-        fired: dict = {}    # (action, context id) -> True (lower copy) | None (upper copy only)
+        out = Results()     # the rules that are one durable rule take their values here directly
+        parts: dict = {}    # (action, context id) -> value, for the parts of split rules
         by_jurisdiction = self.partitions[index]
         for part in (p for state in sorted(targets.states) for p in by_jurisdiction.get(state, ())):
             if only is not None and only.isdisjoint(part.rule_ids):
@@ -611,41 +612,35 @@ class DurableEvaluator:
                 if not facts:
                     continue
                 handle = self._handle(part)
-                payload = f"[{','.join(facts)}]"
                 try:
-                    self._assert(handle, payload, copies, fired)
-                    # Retract rather than delete the session: see the module docstring.
-                    _core("retract the facts", core.retract_facts, handle, payload)
+                    self._assert(handle, f"[{','.join(facts)}]", copies, out, parts)
+                    # Retract rather than delete the session: see the module docstring. The core
+                    # finds a stored fact by its id and removes it by where it is stored, so the
+                    # ids are all it needs.
+                    _core("retract the facts", core.retract_facts, handle, _RETRACT[len(copies)])
                 except DurableError:
                     self._renew(part)
                     raise
-        return self._results(fired, only)
+        return self._results(out, parts, only)
 
-    def _results(self, fired: dict, only: frozenset | None) -> Results:
-        """The rules' values from what fired: a rule that is one durable rule takes its value
-        directly; a split rule combines its parts (see _plan), on the contexts where one fired
-        (on the others every part, and so the rule, is false)."""
-        out = Results()
-        split: set[tuple[str, str]] = set()
-        direct = self._direct
-        for (action, ctx_id), value in fired.items():
-            rule_id = direct.get(action)
-            if rule_id is not None:
-                out[(rule_id, ctx_id)] = value
-            else:
-                split.add((self.rule_of_action[action].id, ctx_id))
+    def _results(self, out: Results, parts: dict, only: frozenset | None) -> Results:
+        """The rules' values: a rule that is one durable rule has its value in ``out`` already; a
+        split rule combines its parts (see _plan), on the contexts where one fired (on the others
+        every part, and so the rule, is false)."""
         if only is not None:   # the other rules of these rulesets read facts not derived here
             out = Results({key: value for key, value in out.items() if key[0] in only})
-            split = {key for key in split if key[0] in only}
+        split = {(self.rule_of_action[action].id, ctx_id) for action, ctx_id in parts}
         for rule_id, ctx_id in split:
-            value = _value(self.plans[rule_id], ctx_id, fired)
-            if value is not False:
-                out[(rule_id, ctx_id)] = value
+            if only is None or rule_id in only:
+                value = _value(self.plans[rule_id], ctx_id, parts)
+                if value is not False:
+                    out[(rule_id, ctx_id)] = value
         return out
 
-    def _assert(self, handle: int, payload: str, copies: list[tuple[str, bool]], fired: dict) -> None:
-        """Assert facts and drain the agenda into ``fired``: (action, context id) -> True if the
-        durable rule fired on the lower copy of the context, None if only on the upper one. Every
+    def _assert(self, handle: int, payload: str, copies: list[tuple[str, bool]], out: Results, parts: dict) -> None:
+        """Assert facts and drain the agenda: a fired durable rule that is a whole rule gives
+        (rule id, context id) in ``out``, a part of a split rule (action, context id) in ``parts``,
+        True if it fired on the lower copy of the context, None if only on the upper one. Every
         durable rule takes all its matches in one action (``cap``), so there is one call into the
         core per rule that fired, not per match."""
         result = _core("assert the facts", core.assert_facts, handle, payload)
@@ -662,12 +657,15 @@ class DurableEvaluator:
             raise _failure("start an action", err) from err
         message = started[1] if started else None
         complete = core.complete_and_start_action
+        direct = self._direct
         while message:
             action, fact_ids = _fired(message)
+            rule_id = direct.get(action)
+            into, name = (parts, action) if rule_id is None else (out, rule_id)
             for fact_id in fact_ids:
                 ctx_id, lower = copies[_FACT_NUMBER[fact_id]]
-                key = (action, ctx_id)
-                fired[key] = True if lower else fired.get(key)
+                key = (name, ctx_id)
+                into[key] = True if lower else into.get(key)
             try:
                 message = complete(handle, state_handle)
             except Exception as err:
@@ -697,6 +695,9 @@ _dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 # Fact ids of one assert (at most two copies of each context), and each one's number.
 _FACT_ID_LIST = [_FACT_IDS[n] for n in range(2 * ASSERT_CONTEXTS)]
 _FACT_NUMBER = {fid: n for n, fid in enumerate(_FACT_ID_LIST)}
+# What retracts the first n facts of an assert: their ids (see DurableEvaluator.evaluate).
+_RETRACT = ["[" + ",".join(f'{{"id":"{fid}","sid":"{_SID}"}}' for fid in _FACT_ID_LIST[:n]) + "]"
+            for n in range(len(_FACT_ID_LIST) + 1)]
 
 
 def _value(plan, ctx_id: str, fired: dict):
