@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -388,17 +389,24 @@ def matrix_cells(findings: Findings, jurisdictions) -> list[str]:
     that rest on litigation risk counted apart, as "recommended"), "not applicable" when the
     business serves the state and nothing applies, "not served" when it does not serve it."""
     served = {*findings.states, FEDERAL}
-    counts: dict[str, collections.Counter] = {}
+    counts: dict[str, dict[str, int]] = {}
     for o in findings.obligations:     # one pass, whatever the number of columns
         word = "recommended" if o.legal_basis == RISK else "applies" if o.status == "applies" else "may apply"
-        counts.setdefault(o.jurisdiction, collections.Counter())[word] += 1
+        mine = counts.setdefault(o.jurisdiction, {})
+        mine[word] = mine.get(word, 0) + 1
     out = []
-    for jurisdiction in jurisdictions:
+    for jurisdiction, code in _codes(tuple(jurisdictions)):
         mine = counts.get(jurisdiction)
-        out.append(NOT_SERVED if code_of(jurisdiction) not in served else
-                   "; ".join(f"{w}: {mine[w]}" for w in ("applies", "may apply", "recommended") if mine[w])
+        out.append(NOT_SERVED if code not in served else
+                   "; ".join(f"{w}: {mine[w]}" for w in ("applies", "may apply", "recommended") if w in mine)
                    if mine else NOT_APPLICABLE)
     return out
+
+
+@functools.cache
+def _codes(jurisdictions: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(jurisdiction, its code) of a run's columns, once."""
+    return tuple((j, code_of(j)) for j in jurisdictions)
 
 
 def obligation_ids(findings: Findings, separator: str) -> str:

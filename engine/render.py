@@ -93,7 +93,7 @@ def _wrap(text: str, indent: str, width: int = 96) -> list[str]:
 
 def not_covered(f: Findings) -> list[str]:
     """Served states for which reggi has no rule file: it cannot answer for them."""
-    covered = {code_of(s.jurisdiction) for s in f.statutes}
+    covered = {code_of(j) for j in {s.jurisdiction for s in f.statutes}}
     return [c for c in f.states if c not in covered]
 
 

@@ -74,9 +74,14 @@ def run(rulebase: RuleBase, contexts: list[Context], evaluator: Evaluator,
         statutes: frozenset | None = None) -> Results:
     """Every stratum in order, on these contexts; with ``statutes``, only the rules their
     findings rest on (see RuleBase.closure)."""
-    by_state: dict[str, list[Context]] = {}
+    # Per state: the facts of all its contexts, and of its tools alone.
+    by_state: dict[str, list[dict]] = {}
+    tools: dict[str, list[dict]] = {}
     for ctx in contexts:
-        by_state.setdefault(ctx.state, []).append(ctx)
+        by_state.setdefault(ctx.state, []).append(ctx.facts)
+        tools.setdefault(ctx.state, [])
+        if ctx.scope == "tool":
+            tools[ctx.state].append(ctx.facts)
     results = Results()
     targets = Targets(contexts)
     for index in range(len(rulebase.strata)):
@@ -85,12 +90,12 @@ def run(rulebase: RuleBase, contexts: list[Context], evaluator: Evaluator,
         play = rulebase.in_play(index, targets.states, statutes)
         # Aggregates over a state's tools ("any tool collects sensitive data") are joins, done here
         # once their inputs are final, so that each rule matches a single context.
-        for state, ctxs in by_state.items():
+        for state, every in by_state.items():
             for key in play.aggregates[state]:
                 inner = key[len("any_tool."):]
-                value = kleene_or(c.facts.get(inner) for c in ctxs if c.scope == "tool")
-                for c in ctxs:
-                    c.facts[key] = value
+                value = kleene_or([facts.get(inner) for facts in tools[state]])
+                for facts in every:
+                    facts[key] = value
         if not play.rules:
             continue
         try:
@@ -106,8 +111,8 @@ def run(rulebase: RuleBase, contexts: list[Context], evaluator: Evaluator,
             if rule.scope == "state":    # every context of the state (its tools too) sees state-level facts
                 for ctx in targets(rule):
                     value = get((rule_id, ctx.id), False)
-                    for other in by_state[ctx.state]:
-                        other.facts[key] = value
+                    for facts in by_state[ctx.state]:
+                        facts[key] = value
             else:
                 for ctx in targets(rule):
                     ctx.facts[key] = get((rule_id, ctx.id), False)

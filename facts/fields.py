@@ -13,7 +13,7 @@ from functools import cache
 
 from reggi.facts.population import STATE_COUNTS, estimate, us_field
 from reggi.facts.profile import Business, Profile, StateFacts, Tool
-from reggi.facts.vocabulary import FEDERAL, LabelledEnum
+from reggi.facts.vocabulary import FEDERAL
 
 
 @dataclass(frozen=True)
@@ -88,22 +88,22 @@ def label_of(path: str, value) -> str:
     return str(value)
 
 
-def _plain(value):
-    if isinstance(value, LabelledEnum):
-        return value.value
-    if isinstance(value, list):
-        return frozenset(_plain(v) for v in value)
-    return value
-
-
 @cache
-def _keys(scope: str, model_type: type) -> tuple[tuple[str, str], ...]:
-    """(field name, fact key) of a profile model's fields, worked out once per model."""
-    return tuple((name, f"{scope}.{name}") for name in model_type.model_fields if name != "name")
+def _keys(scope: str, model_type: type) -> tuple[tuple[str, str, str], ...]:
+    """(field name, fact key, type) of a profile model's fields, worked out once per model."""
+    return tuple((name, f"{scope}.{name}", FIELDS[f"{scope}.{name}"].type)
+                 for name in model_type.model_fields if name != "name")
 
 
 def _facts(scope: str, model) -> dict:
-    return {key: _plain(getattr(model, name)) for name, key in _keys(scope, type(model))}
+    """The model's fields as facts: enum members as their values, lists as sets of them."""
+    out = {}
+    for name, key, kind in _keys(scope, type(model)):
+        value = getattr(model, name)
+        if value is not None and (kind == "enum" or kind == "set"):
+            value = value.value if kind == "enum" else frozenset(v.value for v in value)
+        out[key] = value
+    return out
 
 
 def state_facts(state: StateFacts, business: Business | None = None) -> tuple[dict, frozenset]:
