@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
-import itertools
 import os
 import pickle
 import sys
@@ -102,8 +101,9 @@ class StatuteInfo:
 
 
 class InPlay(NamedTuple):
-    rules: list          # the stratum's rules in play, in stratum order
-    derives: list        # ... those that derive a fact
+    rules: list          # the stratum's rules in play, by jurisdiction (shared first), in stratum order within each
+    derives: dict        # rule id -> (the fact it derives, its scope), for those that derive one
+    falses: dict         # state code -> ({fact: False} of its state-level derived facts, ... of its tools')
     aggregates: dict     # state code -> any_tool keys its contexts' rules read
     only: frozenset | None = None   # rule ids, if restricted to some statutes (see RuleBase.closure)
 
@@ -142,7 +142,7 @@ class RuleBase:
 
     def in_play(self, index: int, states: frozenset, statutes: frozenset | None = None) -> "InPlay":
         """The rules of stratum ``index`` that some context of these states is evaluated on (shared
-        rules, and those of the states), in stratum order, with the any_tool keys each state's
+        rules, and those of the states), by jurisdiction, with the any_tool keys each state's
         contexts need: other states' rules cost nothing. With ``statutes``, only their rules and
         the concepts these read. Indexed by jurisdiction once, and memoised per set of states (a
         batch sees few distinct sets)."""
@@ -153,16 +153,33 @@ class RuleBase:
             if len(memo) > 4096:
                 memo.clear()
             by_jur = self._by_jurisdiction()[index]
-            lists = [by_jur[j][0] for j in (None, *states) if j in by_jur]
-            # (position, rule) pairs: positions are distinct, so the sort never compares rules.
-            rules = [r for _, r in (sorted(itertools.chain(*lists)) if len(lists) > 1 else lists[0] if lists else ())]
+            # The shared rules, then each state's, in stratum order within each (an order no
+            # result depends on: each rule's results are its own).
+            rules = [r for j in (None, *sorted(states)) if j in by_jur for _, r in by_jur[j][0]]
             aggregates = self._aggregate_keys()[index]
             keys = {s: aggregates.get(s, aggregates[None]) for s in states}
             only = None
             if statutes is not None:
                 only = self.closure(statutes)
                 rules = [r for r in rules if r.id in only]
-            found = memo[key] = InPlay(rules, [r for r in rules if r.derives], keys, only)
+            derives = [r for r in rules if r.derives]
+            falses = {s: self._falses(index, s, only) for s in states}
+            found = memo[key] = InPlay(rules, {r.id: (r.derives, r.scope) for r in derives}, falses, keys, only)
+        return found
+
+    def _falses(self, index: int, state: str, only: frozenset | None) -> tuple[dict, dict]:
+        """What a state's contexts start stratum ``index`` with: {fact: False} of the facts the
+        stratum derives there, state-level and tool-level (see engine.runner.run). Once per
+        stratum and state, unless restricted to some rules."""
+        memo = self.__dict__.setdefault("_falses_memo", {})
+        found = memo.get((index, state)) if only is None else None
+        if found is None:
+            by_jur = self._by_jurisdiction()[index]
+            derives = [r for j in (None, state) if j in by_jur for _, r in by_jur[j][0]
+                       if r.derives and (only is None or r.id in only)]
+            found = tuple({r.derives: False for r in derives if r.scope == scope} for scope in ("state", "tool"))
+            if only is None:
+                memo[(index, state)] = found
         return found
 
     def _aggregate_keys(self) -> list[dict]:

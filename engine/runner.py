@@ -82,6 +82,7 @@ def run(rulebase: RuleBase, contexts: list[Context], evaluator: Evaluator,
         tools.setdefault(ctx.state, [])
         if ctx.scope == "tool":
             tools[ctx.state].append(ctx.facts)
+    by_id = {ctx.id: ctx for ctx in contexts}
     results = Results()
     targets = Targets(contexts)
     for index in range(len(rulebase.strata)):
@@ -105,15 +106,22 @@ def run(rulebase: RuleBase, contexts: list[Context], evaluator: Evaluator,
         except Exception as err:   # whatever it is, the user gets words, not a traceback
             raise EngineError(f"{type(err).__name__} in stratum {index}: {err}") from err
         results.update(out)
-        get = out.get
-        for rule in play.derives:
-            key, rule_id = rule.derives, rule.id
-            if rule.scope == "state":    # every context of the state (its tools too) sees state-level facts
-                for ctx in targets(rule):
-                    value = get((rule_id, ctx.id), False)
-                    for facts in by_state[ctx.state]:
-                        facts[key] = value
-            else:
-                for ctx in targets(rule):
-                    ctx.facts[key] = get((rule_id, ctx.id), False)
+        # Derived facts: false, unless their rule is true or unknown on the context. A state-level
+        # fact is seen by every context of its state (its tools too).
+        for state, every in by_state.items():
+            state_level, tool_level = play.falses[state]
+            if state_level:
+                for facts in every:
+                    facts.update(state_level)
+            if tool_level:
+                for facts in tools[state]:
+                    facts.update(tool_level)
+        derives = play.derives
+        for (rule_id, ctx_id), value in out.items():
+            derived = derives.get(rule_id)
+            if derived is not None:
+                key, scope = derived
+                ctx = by_id[ctx_id]
+                for facts in by_state[ctx.state] if scope == "state" else (ctx.facts,):
+                    facts[key] = value
     return results
