@@ -301,9 +301,12 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
     in_play = served + [FEDERAL]   # federal law is in play for every business reggi evaluates
     by_state: dict[str, list[Context]] = {}
     by_scope: dict[tuple[str, str], list[Context]] = {}   # an obligation's contexts, grouped once
+    state_of: dict[str, Context] = {}
     for c in ctxs:
         by_state.setdefault(c.state, []).append(c)
         by_scope.setdefault((c.state, c.scope), []).append(c)
+        if c.scope == "state":
+            state_of[c.state] = c
 
     statuses: list[StatuteStatus] = []
     findings: list[Finding] = []
@@ -312,6 +315,7 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
     in_play_set = set(in_play)
     result = results.get     # a pair that is absent is false (see Results)
     fired = {rule_id for rule_id, _ in results}   # duties that are not false somewhere: the only ones looked at
+    constant = _finding_constants(rulebase)
     for sid, code, head, away in _statute_index(rulebase):
         if only is not None and sid not in only:
             continue
@@ -322,12 +326,13 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
         meta = info.meta
         status = StatuteStatus(*head, "")
         statuses.append(status)
-        state_ctx = next(c for c in by_state[code] if c.scope == "state")
+        state_ctx = state_of[code]
         applies = result((info.applicability.id, state_ctx.id), False)
-        # Only the tests that decided: those that held if it applies, else those in force.
-        deciding = [t for t in info.tests if result((t.id, state_ctx.id)) is True] if applies is True else \
-            [t for t in info.tests if _in_range(t.item, as_of)]
-        status.estimates = _estimates(deciding, state_ctx, profile)
+        if state_ctx.estimated:   # the estimates that the deciding tests read
+            # Only the tests that decided: those that held if it applies, else those in force.
+            deciding = [t for t in info.tests if result((t.id, state_ctx.id)) is True] if applies is True else \
+                [t for t in info.tests if _in_range(t.item, as_of)]
+            status.estimates = _estimates(deciding, state_ctx, profile)
         if as_of < meta.in_force or (meta.until and as_of >= meta.until):
             status.status = "not_in_force"
         elif applies is True:
@@ -351,12 +356,9 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
             if not true_ctx and not open_ctx:
                 continue
             item = rule.item
-            finding = Finding(
-                id=f"{sid}.{item.id}", statute=sid, statute_name=meta.name, jurisdiction=meta.jurisdiction,
-                title=item.title, action=item.action, citations=list(item.cite), source=str(meta.source),
-                in_force=item.in_force.isoformat(), status="applies" if true_ctx else "conditional",
-                note=item.note, legal_basis=item.basis, cases=list(item.cases),
-                estimates=[] if item.regardless_of_applicability else list(status.estimates))
+            finding = Finding(**constant[rule.id], citations=list(item.cite), cases=list(item.cases),
+                              status="applies" if true_ctx else "conditional",
+                              estimates=[] if item.regardless_of_applicability else list(status.estimates))
             finding.tools = sorted(c.tool for c in (true_ctx or open_ctx) if c.tool)
             findings.append(finding)
             if "provenance" in wanted:
@@ -422,6 +424,23 @@ def _statute_index(rulebase: RuleBase) -> list[tuple]:
             out.append((sid, code, (sid, meta.name, meta.jurisdiction, meta.citation, str(meta.source)), away))
         rulebase._statute_index = out
     return rulebase._statute_index
+
+
+def _finding_constants(rulebase: RuleBase) -> dict[str, dict]:
+    """Per obligation rule, the fields of its Finding that no profile changes, computed once per
+    rule base."""
+    if not hasattr(rulebase, "_finding_constants"):
+        out = {}
+        for sid, info in rulebase.statutes.items():
+            meta = info.meta
+            for rule in info.obligations:
+                item = rule.item
+                out[rule.id] = dict(id=f"{sid}.{item.id}", statute=sid, statute_name=meta.name,
+                                    jurisdiction=meta.jurisdiction, title=item.title, action=item.action,
+                                    source=str(meta.source), in_force=item.in_force.isoformat(), note=item.note,
+                                    legal_basis=item.basis)
+        rulebase._finding_constants = out
+    return rulebase._finding_constants
 
 
 def _estimates(tests: list[Rule], ctx: Context, profile: Profile) -> list[str]:
