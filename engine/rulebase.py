@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
+import itertools
 import os
 import pickle
 import sys
@@ -152,20 +153,32 @@ class RuleBase:
         if found is None:
             if len(memo) > 4096:
                 memo.clear()
-            by_jur = self._by_jurisdiction()[index]
             # The shared rules, then each state's, in stratum order within each (an order no
             # result depends on: each rule's results are its own).
-            rules = [r for j in (None, *sorted(states)) if j in by_jur for _, r in by_jur[j][0]]
+            own = self._own()[index]
+            parts = [own[j] for j in (None, *sorted(states)) if j in own]
+            rules = list(itertools.chain.from_iterable(rules for rules, _ in parts))
+            derives = {}
+            for _, derived in parts:
+                derives.update(derived)
             aggregates = self._aggregate_keys()[index]
             keys = {s: aggregates.get(s, aggregates[None]) for s in states}
             only = None
             if statutes is not None:
                 only = self.closure(statutes)
                 rules = [r for r in rules if r.id in only]
-            derives = [r for r in rules if r.derives]
+                derives = {rule_id: d for rule_id, d in derives.items() if rule_id in only}
             falses = {s: self._falses(index, s, only) for s in states}
-            found = memo[key] = InPlay(rules, {r.id: (r.derives, r.scope) for r in derives}, falses, keys, only)
+            found = memo[key] = InPlay(rules, derives, falses, keys, only)
         return found
+
+    def _own(self) -> list[dict]:
+        """Per stratum: jurisdiction (None: shared) -> (its rules in stratum order, rule id ->
+        (the fact it derives, its scope) of those that derive one)."""
+        if not hasattr(self, "_own_rules"):
+            self._own_rules = [{j: ([r for _, r in pairs], {r.id: (r.derives, r.scope) for _, r in pairs if r.derives})
+                                for j, (pairs, _) in by_jur.items()} for by_jur in self._by_jurisdiction()]
+        return self._own_rules
 
     def _falses(self, index: int, state: str, only: frozenset | None) -> tuple[dict, dict]:
         """What a state's contexts start stratum ``index`` with: {fact: False} of the facts the
