@@ -590,18 +590,21 @@ class DurableEvaluator:
         for part in (p for state in sorted(targets.states) for p in by_jurisdiction.get(state, ())):
             if only is not None and only.isdisjoint(part.rule_ids):
                 continue
-            wanted = {c.id: c for slot in part.slots for c in targets.groups.get(slot, ())}
-            if not wanted:
-                continue
-            ids = sorted(wanted)
-            for start in range(0, len(ids), ASSERT_CONTEXTS):
+            # Its contexts, in the profile's order: each fact is matched on its own, so the order
+            # (and so the fact numbers) changes no result.
+            wanted = [c for slot in part.slots for c in targets.groups.get(slot, ())]
+            for start in range(0, len(wanted), ASSERT_CONTEXTS):
                 facts: list[str] = []
                 copies: list[tuple[str, bool]] = []    # by fact number: (context id, lower copy)
-                for ctx_id in ids[start:start + ASSERT_CONTEXTS]:
-                    ctx = wanted[ctx_id]
+                for ctx in wanted[start:start + ASSERT_CONTEXTS]:
+                    ctx_id = ctx.id
                     gates = part.gates[ctx.scope]
-                    if gates is not None and all(ctx.facts.get(k) is False for k in gates):
-                        continue     # every rule of its scope here is false on it
+                    if gates is not None:
+                        for gate in gates:
+                            if ctx.facts.get(gate) is not False:
+                                break
+                        else:
+                            continue     # every rule of its scope here is false on it
                     known, unknown = self._fact(part, ctx)
                     # The id first: _fired finds it there in the core's echo of the fact.
                     facts.append(f'{{"id":"{_FACT_ID_LIST[len(copies)]}",{known}}}')
