@@ -538,32 +538,30 @@ class DurableEvaluator:
 
     # --- evaluating -------------------------------------------------------------------------
 
-    def _reader(self, part: _Compiled, ctx: Context) -> tuple:
+    def _reader(self, slot: tuple, part: _Compiled, ctx: Context) -> tuple:
         """How to build a context's fact for a part, worked out once per (part, scope, state): its
-        leading JSON members (scope and state), and per attribute its profile key, the set members
-        it tests (or None), its JSON member name in the core, its unknown marker as a JSON member
-        (None for the date, always known), its scale (or None) and whether false is left out
-        (true_only)."""
-        slot = (part.name, ctx.scope, ctx.state)
-        reader = self._readers.get(slot)
-        if reader is None:
-            out = []
-            for key in part.keys(ctx):
-                base, _, member = key.partition("=")
-                out.append((base, frozenset(member.split("|")) if member else None, f'"{self.attrs[key]}":',
-                            None if key == "asof" else f'"{self.attrs[key + "?"]}":1', self.scales.get(key),
-                            key in self.true_only))
-            head = f'"sid":"{_SID}","_s":{_dumps(ctx.scope)}'
-            reader = self._readers[slot] = (head, tuple(out))
+        leading JSON members (session and scope), and per attribute its profile key, the set
+        members it tests (or None), its member when true and when false (None if false is left
+        out: true_only), its unknown marker as a JSON member (None for the date, always known), and
+        its JSON member name and scale (or None) for other values."""
+        out = []
+        for key in part.keys(ctx):
+            base, _, member = key.partition("=")
+            name = f'"{self.attrs[key]}":'
+            out.append((base, frozenset(member.split("|")) if member else None, name + "true",
+                        None if key in self.true_only else name + "false",
+                        None if key == "asof" else f'"{self.attrs[key + "?"]}":1', name, self.scales.get(key)))
+        reader = self._readers[slot] = (f'"sid":"{_SID}","_s":{_dumps(ctx.scope)}', tuple(out))
         return reader
 
     def _fact(self, part: _Compiled, ctx: Context) -> tuple[str, str]:
         """The context as the part's rules read it, and the markers of its unknown attributes: the
         members of a JSON object, written directly (a dict per fact and its encoding cost more)."""
-        head, attributes = self._reader(part, ctx)
+        slot = (part.name, ctx.scope, ctx.state)
+        head, attributes = self._readers.get(slot) or self._reader(slot, part, ctx)
         known, unknown = [head], []
         get = ctx.facts.get
-        for base, members, name, marker, scale, true_only in attributes:
+        for base, members, true, false, marker, name, scale in attributes:
             value = get(base)
             if value is None:
                 if marker is not None:
@@ -572,10 +570,10 @@ class DurableEvaluator:
             if members is not None:   # a set: whether it holds any of the members tested
                 value = not value.isdisjoint(members)
             if value is True:
-                known.append(name + "true")
+                known.append(true)
             elif value is False:
-                if not true_only:
-                    known.append(name + "false")
+                if false is not None:
+                    known.append(false)
             elif scale is not None and _numeric(value):
                 known.append(name + str(scale(value)))    # a rank: an int
             else:
