@@ -585,12 +585,18 @@ class DurableEvaluator:
         out = Results()     # the rules that are one durable rule take their values here directly
         parts: dict = {}    # (action, context id) -> value, for the parts of split rules
         by_jurisdiction = self.partitions[index]
+        # The contexts of each ruleset: jurisdictions whose parts are the same ruleset (those with
+        # no rules of their own here share the shared rules') are asserted together, one call for
+        # all. In the profile's order: each fact is matched on its own, so the order (and so the
+        # fact numbers) changes no result.
+        asserted: dict[str, tuple[_Compiled, list[Context]]] = {}
         for part in (p for state in sorted(targets.states) for p in by_jurisdiction.get(state, ())):
             if only is not None and only.isdisjoint(part.rule_ids):
                 continue
-            # Its contexts, in the profile's order: each fact is matched on its own, so the order
-            # (and so the fact numbers) changes no result.
-            wanted = [c for slot in part.slots for c in targets.groups.get(slot, ())]
+            contexts = [c for slot in part.slots for c in targets.groups.get(slot, ())]
+            if contexts:
+                asserted.setdefault(part.name, (part, []))[1].extend(contexts)
+        for part, wanted in asserted.values():
             for start in range(0, len(wanted), ASSERT_CONTEXTS):
                 facts: list[str] = []
                 copies: list[tuple[str, bool]] = []    # by fact number: (context id, lower copy)

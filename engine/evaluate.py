@@ -570,15 +570,26 @@ def change_days(rulebase: RuleBase, codes: set[str]) -> dict[dt.date, set[str]]:
     or ends, read from the rule files (the only days on which findings can change), with the
     statutes whose rules change that day."""
     days: dict[dt.date, set[str]] = {}
-    for sid, info in rulebase.statutes.items():
-        if code_of(info.meta.jurisdiction) not in codes:
-            continue
-        items = [info.meta.in_force, info.meta.until]
-        items += [d for rule in info.tests + info.exemptions + info.obligations for d in (rule.item.from_, rule.item.until)]
-        for day in items:
-            if day is not None:
-                days.setdefault(day, set()).add(sid)
+    by_code = _change_days_by_code(rulebase)
+    for code in codes:
+        for day, sids in by_code.get(code, {}).items():
+            days.setdefault(day, set()).update(sids)
     return dict(sorted(days.items()))
+
+
+def _change_days_by_code(rulebase: RuleBase) -> dict[str, dict[dt.date, set[str]]]:
+    """change_days of each jurisdiction alone, read from the rule files once per rule base."""
+    if not hasattr(rulebase, "_change_days"):
+        out: dict[str, dict[dt.date, set[str]]] = {}
+        for sid, info in rulebase.statutes.items():
+            items = [info.meta.in_force, info.meta.until]
+            items += [d for rule in info.tests + info.exemptions + info.obligations for d in (rule.item.from_, rule.item.until)]
+            days = out.setdefault(code_of(info.meta.jurisdiction), {})
+            for day in items:
+                if day is not None:
+                    days.setdefault(day, set()).add(sid)
+        rulebase._change_days = out
+    return rulebase._change_days
 
 
 def change_dates(rulebase: RuleBase, codes: set[str]) -> list[dt.date]:
