@@ -167,8 +167,9 @@ def _attr_key(atom: Atom) -> str:
 
 
 class _Compiled:
-    """One ruleset: the durable rules of one jurisdiction in one stratum, with the shared rules
-    (of no jurisdiction) that its contexts also see."""
+    """One jurisdiction's part of a stratum: the durable rules of its ruleset (its own and the
+    shared rules, of no jurisdiction, that its contexts also see). Jurisdictions whose rulesets
+    are the same text share one ruleset, by name."""
 
     def __init__(self, name: str, rules: list[Rule], rule_keys: dict[str, set[str]], jurisdiction: str):
         self.name = name
@@ -491,7 +492,7 @@ class DurableEvaluator:
             self.attrs[key] = self._attr_names[len(self.attrs)]
         return self.attrs[key]
 
-    def _value(self, key: str, value):
+    def _core_value(self, key: str, value):
         """What the C core is given for ``value`` of attribute ``key`` (see _Scale)."""
         return self.scales[key](value) if _numeric(value) and key in self.scales else value
 
@@ -522,11 +523,11 @@ class DurableEvaluator:
         used.add(key)
         attr = self._attr(key)
         if atom.op in _OPS:
-            test = {_OPS[atom.op]: {attr: self._value(key, atom.value)}}
+            test = {_OPS[atom.op]: {attr: self._core_value(key, atom.value)}}
         elif atom.op == "in":
-            test = {"$or": [{"$eq": {attr: self._value(key, v)}} for v in atom.value]}
+            test = {"$or": [{"$eq": {attr: self._core_value(key, v)}} for v in atom.value]}
         elif atom.op == "notin":
-            test = {"$and": [{"$neq": {attr: self._value(key, v)}} for v in atom.value]}
+            test = {"$and": [{"$neq": {attr: self._core_value(key, v)}} for v in atom.value]}
         else:   # has / hasany / lacks: a boolean attribute per set member (or group of members)
             test = {"$eq": {attr: atom.op != "lacks"}}
         true_only = atom.op in ("has", "hasany") or (atom.op == "==" and atom.value is True)
@@ -538,7 +539,7 @@ class DurableEvaluator:
 
     # --- evaluating -------------------------------------------------------------------------
 
-    def _reader(self, slot: tuple, part: _Compiled, ctx: Context) -> tuple:
+    def _build_reader(self, slot: tuple, part: _Compiled, ctx: Context) -> tuple:
         """How to build a context's fact for a part, worked out once per (part, scope, state): its
         leading JSON members (session and scope), and per attribute its profile key, the set
         members it tests (or None), its member when true and when false (None if false is left
@@ -558,10 +559,10 @@ class DurableEvaluator:
         """The context as the part's rules read it, and the markers of its unknown attributes: the
         members of a JSON object, written directly (a dict per fact and its encoding cost more)."""
         slot = (part.name, ctx.scope, ctx.state)
-        head, attributes = self._readers.get(slot) or self._reader(slot, part, ctx)
+        head, attributes = self._readers.get(slot) or self._build_reader(slot, part, ctx)
         known, unknown = [head], []
         get = ctx.facts.get
-        for base, members, true, false, marker, name, scale in attributes:
+        for base, members, if_true, if_false, marker, name, scale in attributes:
             value = get(base)
             if value is None:
                 if marker is not None:
@@ -570,10 +571,10 @@ class DurableEvaluator:
             if members is not None:   # a set: whether it holds any of the members tested
                 value = not value.isdisjoint(members)
             if value is True:
-                known.append(true)
+                known.append(if_true)
             elif value is False:
-                if false is not None:
-                    known.append(false)
+                if if_false is not None:
+                    known.append(if_false)
             elif scale is not None and _numeric(value):
                 known.append(name + str(scale(value)))    # a rank: an int
             else:
@@ -624,7 +625,7 @@ class DurableEvaluator:
                     # Retract rather than delete the session: see the module docstring. The core
                     # finds a stored fact by its id and removes it by where it is stored, so the
                     # ids are all it needs.
-                    _core("retract the facts", core.retract_facts, handle, _RETRACT[len(copies)])
+                    _core("retract the facts", core.retract_facts, handle, _retraction(len(copies)))
                 except DurableError:
                     self._renew(part)
                     raise
@@ -639,7 +640,7 @@ class DurableEvaluator:
         split = {(self.rule_of_action[action].id, ctx_id) for action, ctx_id in parts}
         for rule_id, ctx_id in split:
             if only is None or rule_id in only:
-                value = _value(self.plans[rule_id], ctx_id, parts)
+                value = _split_value(self.plans[rule_id], ctx_id, parts)
                 if value is not False:
                     out[(rule_id, ctx_id)] = value
         return out
@@ -702,14 +703,20 @@ _dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 # Fact ids of one assert (at most two copies of each context), and each one's number.
 _FACT_ID_LIST = [_FACT_IDS[n] for n in range(2 * ASSERT_CONTEXTS)]
 _FACT_NUMBER = {fid: n for n, fid in enumerate(_FACT_ID_LIST)}
-# What retracts the first n facts of an assert: their ids (see DurableEvaluator.evaluate).
-_RETRACT = ["[" + ",".join(f'{{"id":"{fid}","sid":"{_SID}"}}' for fid in _FACT_ID_LIST[:n]) + "]"
-            for n in range(len(_FACT_ID_LIST) + 1)]
+# What retracts the first n facts of an assert: their ids (see DurableEvaluator.evaluate), as a
+# slice of one string (the payloads of every n would cost megabytes and a tenth of a start).
+_RETRACT_ALL = "".join(f',{{"id":"{fid}","sid":"{_SID}"}}' for fid in _FACT_ID_LIST)
+_RETRACT_END = list(itertools.accumulate((len(f',{{"id":"{fid}","sid":"{_SID}"}}') for fid in _FACT_ID_LIST), initial=0))
 
 
-def _value(plan, ctx_id: str, fired: dict):
-    """A rule's value on a context from the durable rules of its plan (see DurableEvaluator._plan)."""
+def _retraction(n: int) -> str:
+    return "[" + _RETRACT_ALL[1:_RETRACT_END[n]] + "]"
+
+
+def _split_value(plan, ctx_id: str, parts: dict):
+    """A split rule's value on a context from the durable rules of its plan (see
+    DurableEvaluator._plan), given what its parts gave: (action, context id) -> value."""
     if isinstance(plan, str):
-        return fired.get((plan, ctx_id), False)
-    combine, parts = plan
-    return combine(_value(p, ctx_id, fired) for p in parts)
+        return parts.get((plan, ctx_id), False)
+    combine, items = plan
+    return combine(_split_value(p, ctx_id, parts) for p in items)

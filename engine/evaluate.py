@@ -299,11 +299,9 @@ def assemble(rulebase: RuleBase, profile: Profile, as_of: dt.date, ctxs: list[Co
     explain = _Explainer(rulebase, ctxs)
     served = [s.code.value for s in profile.states]
     in_play = served + [FEDERAL]   # federal law is in play for every business reggi evaluates
-    by_state: dict[str, list[Context]] = {}
     by_scope: dict[tuple[str, str], list[Context]] = {}   # an obligation's contexts, grouped once
-    state_of: dict[str, Context] = {}
+    state_of: dict[str, Context] = {}    # each state's one state context (see facts.fields.contexts)
     for c in ctxs:
-        by_state.setdefault(c.state, []).append(c)
         by_scope.setdefault((c.state, c.scope), []).append(c)
         if c.scope == "state":
             state_of[c.state] = c

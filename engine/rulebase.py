@@ -155,11 +155,11 @@ class RuleBase:
                 memo.clear()
             # The shared rules, then each state's, in stratum order within each (an order no
             # result depends on: each rule's results are its own).
-            own = self._own()[index]
-            parts = [own[j] for j in (None, *sorted(states)) if j in own]
-            rules = list(itertools.chain.from_iterable(rules for rules, _ in parts))
+            by_jur = self._by_jurisdiction()[index]
+            parts = [by_jur[j] for j in (None, *sorted(states)) if j in by_jur]
+            rules = list(itertools.chain.from_iterable(rules for rules, _, _ in parts))
             derives = {}
-            for _, derived in parts:
+            for _, derived, _ in parts:
                 derives.update(derived)
             aggregates = self._aggregate_keys()[index]
             keys = {s: aggregates.get(s, aggregates[None]) for s in states}
@@ -172,14 +172,6 @@ class RuleBase:
             found = memo[key] = InPlay(rules, derives, falses, keys, only)
         return found
 
-    def _own(self) -> list[dict]:
-        """Per stratum: jurisdiction (None: shared) -> (its rules in stratum order, rule id ->
-        (the fact it derives, its scope) of those that derive one)."""
-        if not hasattr(self, "_own_rules"):
-            self._own_rules = [{j: ([r for _, r in pairs], {r.id: (r.derives, r.scope) for _, r in pairs if r.derives})
-                                for j, (pairs, _) in by_jur.items()} for by_jur in self._by_jurisdiction()]
-        return self._own_rules
-
     def _falses(self, index: int, state: str, only: frozenset | None) -> tuple[dict, dict]:
         """What a state's contexts start stratum ``index`` with: {fact: False} of the facts the
         stratum derives there, state-level and tool-level (see engine.runner.run). Once per
@@ -188,9 +180,9 @@ class RuleBase:
         found = memo.get((index, state)) if only is None else None
         if found is None:
             by_jur = self._by_jurisdiction()[index]
-            derives = [r for j in (None, state) if j in by_jur for _, r in by_jur[j][0]
-                       if r.derives and (only is None or r.id in only)]
-            found = tuple({r.derives: False for r in derives if r.scope == scope} for scope in ("state", "tool"))
+            derived = [d for j in (None, state) if j in by_jur for rule_id, d in by_jur[j][1].items()
+                       if only is None or rule_id in only]
+            found = tuple({key: False for key, scope in derived if scope == level} for level in ("state", "tool"))
             if only is None:
                 memo[(index, state)] = found
         return found
@@ -201,8 +193,8 @@ class RuleBase:
         if not hasattr(self, "_aggregates_by_jur"):
             out = []
             for by_jur in self._by_jurisdiction():
-                shared = by_jur[None][1] if None in by_jur else []
-                out.append({j: sorted({*shared, *keys}) for j, (_, keys) in by_jur.items()} | {None: shared})
+                shared = by_jur[None][2] if None in by_jur else []
+                out.append({j: sorted({*shared, *keys}) for j, (_, _, keys) in by_jur.items()} | {None: shared})
             self._aggregates_by_jur = out
         return self._aggregates_by_jur
 
@@ -225,16 +217,19 @@ class RuleBase:
         return found
 
     def _by_jurisdiction(self) -> list[dict]:
-        """Per stratum: jurisdiction (None: shared) -> ([(position, rule)], any_tool keys read)."""
+        """Per stratum: jurisdiction (None: shared) -> (its rules in stratum order, rule id ->
+        (the fact it derives, its scope) of those that derive one, the any_tool keys they read)."""
         if not hasattr(self, "_by_jur"):
             out = []
             for stratum in self.strata:
                 by: dict = {}
-                for pos, r in enumerate(stratum):
-                    entry = by.setdefault(r.jurisdiction, ([], set()))
-                    entry[0].append((pos, r))
-                    entry[1].update(k for k in refs(r.node) if k.startswith("any_tool."))
-                out.append({j: (lst, sorted(keys)) for j, (lst, keys) in by.items()})
+                for r in stratum:
+                    rules, derives, keys = by.setdefault(r.jurisdiction, ([], {}, set()))
+                    rules.append(r)
+                    if r.derives:
+                        derives[r.id] = (r.derives, r.scope)
+                    keys.update(k for k in refs(r.node) if k.startswith("any_tool."))
+                out.append({j: (rules, derives, sorted(keys)) for j, (rules, derives, keys) in by.items()})
             self._by_jur = out
         return self._by_jur
 
@@ -475,11 +470,15 @@ def _no_gc():
             gc.enable()
 
 
+# Memos filled as profiles are evaluated (per set of states or statutes): not part of a cache file.
+_EVALUATION_MEMOS = ("_in_play", "_falses_memo", "_closure")
+
+
 def _cache_write(path: Path, key: str, rulebase: RuleBase) -> None:
     rulebase.dependencies   # indexes every evaluation needs, built once into the cache  # noqa: B018
     rulebase._by_jurisdiction()
     slot = rulebase.__dict__.pop("_cache_slot", None)   # where the file is: not part of it
-    memo = rulebase.__dict__.pop("_in_play", None)       # per-profile memo: not part of it either
+    memos = {name: rulebase.__dict__.pop(name) for name in _EVALUATION_MEMOS if name in rulebase.__dict__}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         import tempfile
@@ -496,8 +495,7 @@ def _cache_write(path: Path, key: str, rulebase: RuleBase) -> None:
     finally:
         if slot is not None:
             rulebase._cache_slot = slot
-        if memo is not None:
-            rulebase._in_play = memo
+        rulebase.__dict__.update(memos)
 
 
 def read_all(root: Path) -> list[tuple[str, str, Record]]:

@@ -72,7 +72,8 @@ class ReferenceEvaluator:
 
 def run(rulebase: RuleBase, contexts: list[Context], evaluator: Evaluator,
         statutes: frozenset | None = None) -> Results:
-    """Every stratum in order, on these contexts; with ``statutes``, only the rules their
+    """Every stratum in order, on these contexts (as facts.fields.contexts makes them: one state
+    context per state, with its tools' contexts); with ``statutes``, only the rules their
     findings rest on (see RuleBase.closure)."""
     # Per state: the facts of all its contexts, and of its tools alone.
     by_state: dict[str, list[dict]] = {}
