@@ -705,8 +705,9 @@ _FACT_ID_LIST = [_FACT_IDS[n] for n in range(2 * ASSERT_CONTEXTS)]
 _FACT_NUMBER = {fid: n for n, fid in enumerate(_FACT_ID_LIST)}
 # What retracts the first n facts of an assert: their ids (see DurableEvaluator.evaluate), as a
 # slice of one string (the payloads of every n would cost megabytes and a tenth of a start).
-_RETRACT_ALL = "".join(f',{{"id":"{fid}","sid":"{_SID}"}}' for fid in _FACT_ID_LIST)
-_RETRACT_END = list(itertools.accumulate((len(f',{{"id":"{fid}","sid":"{_SID}"}}') for fid in _FACT_ID_LIST), initial=0))
+_RETRACT_ITEMS = [f',{{"id":"{fid}","sid":"{_SID}"}}' for fid in _FACT_ID_LIST]
+_RETRACT_ALL = "".join(_RETRACT_ITEMS)
+_RETRACT_END = list(itertools.accumulate(map(len, _RETRACT_ITEMS), initial=0))
 
 
 def _retraction(n: int) -> str:
