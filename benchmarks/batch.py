@@ -190,7 +190,7 @@ def engine_step(path: str, count: int, rules: Path) -> dict:
     engines = {"durable": DurableEvaluator(rulebase), "reference": ReferenceEvaluator(),
                "compiled": CompiledEvaluator(rulebase)}
     covered, day, federal = rulebase.covered, date_int(AS_OF), FEDERAL in rulebase.covered
-    spent = dict.fromkeys([*engines, "bound"], 0.0)
+    spent = dict.fromkeys([*engines, "bound", "reading", "contexts"], 0.0)
     clock = time.process_time
     with open(path) as f:
         lines = [line for _, line in zip(range(count), f)]
@@ -215,8 +215,49 @@ def engine_step(path: str, count: int, rules: Path) -> dict:
             spent[name] += done - built
             if name == "compiled":
                 spent["bound"] += reading + done - begun
+                spent["reading"] += reading
+                spent["contexts"] += built - begun
         differ += not (results["durable"] == results["reference"] == results["compiled"])
-    return {name: seconds / len(lines) for name, seconds in spent.items()} | {"profiles": len(lines), "differ": differ}
+    core = core_calls(lines, rulebase, engines["durable"], lambda p: [c for c in contexts(p, day, federal) if c.state in covered])
+    return {name: seconds / len(lines) for name, seconds in spent.items()} | core | {"profiles": len(lines), "differ": differ}
+
+
+def core_calls(lines: list[str], rulebase, evaluator, contexts_of) -> dict:
+    """What durable-rules' C core itself costs per profile, in a pass of its own (timing each call
+    slows the Python around it): the time inside its calls, the facts asserted and the fired
+    actions drained. Together with reading and contexts, this is what no adapter can go below."""
+    from reggi.engine import durable_adapter
+    from reggi.engine.runner import run
+    from reggi.facts.reader import load_profile
+    real, clock = durable_adapter.core, time.perf_counter   # the cheapest clock: calls are microseconds
+    spent, counts = [0.0], {"facts": 0, "actions": 0}
+
+    class Timed:
+        def __getattr__(self, name):
+            call = getattr(real, name)
+            if not callable(call):
+                return call
+
+            def timed(*args):
+                if name == "assert_facts":
+                    counts["facts"] += args[1].count('{"id":')
+                elif name == "complete_and_start_action":
+                    counts["actions"] += 1
+                begun = clock()
+                try:
+                    return call(*args)
+                finally:
+                    spent[0] += clock() - begun
+            return timed
+
+    durable_adapter.core = Timed()
+    try:
+        for line in lines:
+            run(rulebase, contexts_of(load_profile(json.loads(line))), evaluator)
+    finally:
+        durable_adapter.core = real
+    n = len(lines)
+    return {"core": spent[0] / n, "core_facts": counts["facts"] / n, "core_actions": counts["actions"] / n}
 
 
 def per_profile(rules: Path, runs: int = 30) -> dict:
@@ -362,6 +403,13 @@ def main() -> None:
         if fmt.startswith("matrix"):
             print(f"{fmt}: end to end (wall per record, one job) / compiled bound (CPU per profile: reading, contexts, compiled strata): "
                   f"{1 / rate(one) / step['bound']:.2f}x ({1e6 / rate(one):,.0f} us vs {step['bound'] * 1e6:,.0f} us)")
+            floor = step["reading"] + step["contexts"] + step["core"]
+            print(f"{fmt}: durable floor per profile: reading {step['reading'] * 1e6:,.0f} us + contexts "
+                  f"{step['contexts'] * 1e6:,.0f} us + the C core's own calls {step['core'] * 1e6:,.0f} us "
+                  f"({step['core_facts']:.0f} facts asserted, {step['core_actions']:.0f} actions fired) = "
+                  f"{floor * 1e6:,.0f} us, {floor / step['bound']:.2f}x the bound; end to end at 2x the bound leaves "
+                  f"{(2 * step['bound'] - floor) * 1e6:,.0f} us for the adapter, runner, findings and output, "
+                  f"which take {(1 / rate(one) - floor) * 1e6:,.0f} us")
     if args.only_rss:
         return
     print(f"engine step alone, CPU per profile ({step['profiles']:,} profiles, interleaved): durable "

@@ -390,9 +390,10 @@ def load(root: Path | str = RULES_DIR) -> RuleBase:
     root = Path(root)
     if not root.is_dir():
         raise RuleLoadError(str(root), None, "not a folder of rule files")
-    if not find_files(root):
+    files = find_files(root)
+    if not files:
         raise RuleLoadError(str(root), None, "no rule files (*.toml) in this folder")
-    cache = _cache_file(root)
+    cache = _cache_file(root, files)
     if cache is not None:
         path, key = cache
         found = _cache_read(path, key)
@@ -425,8 +426,9 @@ def _cache_dir() -> Path | None:
     return Path(base) / "reggi"
 
 
-def _cache_file(root: Path) -> tuple[Path, str] | None:
-    """Where the rule base of ``root`` is cached and the key it must carry, or None."""
+def _cache_file(root: Path, files: list[Path] | None = None) -> tuple[Path, str] | None:
+    """Where the rule base of ``root`` (its rule files: ``files``, found if not given) is cached
+    and the key it must carry, or None."""
     try:
         if root.resolve() != RULES_DIR.resolve():
             return None
@@ -438,9 +440,13 @@ def _cache_file(root: Path) -> tuple[Path, str] | None:
         package = Path(__file__).resolve().parent.parent
         code = sorted([package / "__init__.py", *(package / "engine").glob("*.py"), *(package / "facts").glob("*.py"),
                        *(package / "facts" / "data").glob("*.toml")])
-        for p in [*code, *find_files(root)]:
+        # Each file under its name in the key: code files by file name, rule files by their path
+        # in the folder (labelled once: comparing paths file by file was a tenth of a start).
+        labelled = [(p.name, p) for p in code] + [(p.relative_to(root).as_posix(), p)
+                                                  for p in (find_files(root) if files is None else files)]
+        for label, p in labelled:
             data = p.read_bytes()
-            digest.update(f"\0{p.name if p in code else p.relative_to(root).as_posix()}\0{len(data)}\0".encode())
+            digest.update(f"\0{label}\0{len(data)}\0".encode())
             digest.update(data)
         slot = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
         return where / f"rulebase-{slot}.pickle", digest.hexdigest()
