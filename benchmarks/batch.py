@@ -21,6 +21,7 @@ import argparse
 import datetime as dt
 import hashlib
 import importlib.util
+import itertools
 import json
 import os
 import platform
@@ -261,6 +262,38 @@ def core_calls(lines: list[str], rulebase, evaluator, contexts_of) -> dict:
     return {"core": spent[0] / n, "core_facts": counts["facts"] / n, "core_actions": counts["actions"] / n}
 
 
+def worker_path(path: str, start: int, count: int, rules: Path, fmt: str) -> float:
+    """CPU time per record of what a batch worker does for records ``start`` to ``start + count``
+    (1-based) of the file, read beforehand: evaluate and write each, after 50 untimed records
+    (what is built once is start-up). No pipes, no reading, no waiting: of the batch's time, this
+    part depends on the code alone, and so measures it on a machine whose speed drifts."""
+    from reggi.engine import batch
+    from reggi.facts.inventory import read_records
+    settings = batch.prepare(fmt, rules, "durable", AS_OF)
+    batch._start(settings)
+    records = list(enumerate(itertools.islice(read_records([path]), start - 1 + count), 1))
+    for item in records[:50]:
+        batch._evaluate(item)
+    timed = records[start - 1:start - 1 + count]
+    begun = time.process_time()
+    for item in timed:
+        batch._evaluate(item)
+    return (time.process_time() - begun) / len(timed)
+
+
+def alternating_worker_path(codes: dict, path: str, records: int, fmt: str, block: int = 500) -> dict:
+    """``worker_path`` of each code over the same blocks of records, the codes taking turns
+    block by block (each block in a fresh process): drift in the machine's speed then falls on
+    every code alike. Mean CPU per record over all blocks."""
+    spent = dict.fromkeys(codes, 0.0)
+    blocks = range(1, records + 1, block)
+    for start in blocks:
+        for code, where in codes.items():
+            spent[code] += child(where, "--worker-path", path, str(start), str(min(block, records - start + 1)),
+                                 fmt)["seconds"] * min(block, records - start + 1)
+    return {code: seconds / records for code, seconds in spent.items()}
+
+
 def per_profile(rules: Path, runs: int = 30) -> dict:
     """Best CPU time of Reggi.evaluate (durable, with explanations and the 24-month horizon, and
     without them: the matrix) on a one-state (MT) and an all-states profile of the examples."""
@@ -345,6 +378,7 @@ def main() -> None:
     parser.add_argument("--measure", nargs=4, metavar=("ENGINE", "JOBS", "FILE", "FORMAT"), help=argparse.SUPPRESS)
     parser.add_argument("--step", nargs=2, metavar=("FILE", "COUNT"), help=argparse.SUPPRESS)
     parser.add_argument("--profiles", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-path", nargs=4, metavar=("FILE", "START", "COUNT", "FORMAT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be 1 or more")
@@ -359,6 +393,10 @@ def main() -> None:
     if args.profiles:
         print(json.dumps(per_profile(args.code / "rules")))
         return
+    if args.worker_path:
+        file, start, count, fmt = args.worker_path
+        print(json.dumps({"seconds": worker_path(file, int(start), int(count), args.code / "rules", fmt)}))
+        return
 
     formats = args.formats.split(",")
     with tempfile.TemporaryDirectory() as tmp:
@@ -369,6 +407,7 @@ def main() -> None:
             codes["baseline"] = checkout(args.baseline, Path(tmp) / "baseline")
         runs: dict = {}
         digests: dict = {}   # every run's, to check they are all equal
+        against_bound: dict = {}   # per matrix format: (seconds a record, the step right after) per round
         for fmt in formats:
             plan = [("this", "durable", 1)] if args.only_rss else \
                 [("this", "durable", 1), ("this", "durable", args.jobs), ("this", "reference", 1)] + \
@@ -382,8 +421,15 @@ def main() -> None:
                     digests[key + (round_,)] = r["digest"]
                     if key not in runs or r["seconds"] < runs[key]["seconds"]:
                         runs[key] = r
+                    if fmt.startswith("matrix") and key == (fmt, "this", "durable", 1) and not args.only_rss:
+                        # The bound right after the run it is compared with: the machine's speed
+                        # drifts by half within minutes, so a bound measured apart says little.
+                        bound = child(ROOT, "--step", path, str(min(args.records, 300)))
+                        against_bound.setdefault(fmt, []).append((r["seconds"] / r["records"], bound))
         if not args.only_rss:
             step = child(ROOT, "--step", path, str(min(args.records, 1_000)))
+            paths = {fmt: alternating_worker_path(codes, path, min(args.records, 2_000), fmt)
+                     for fmt in formats} if args.baseline else {}
             profiles = {code: child(where, "--profiles") for code, where in codes.items()}
             starts = {code: startup(where) for code, where in codes.items()}
 
@@ -414,16 +460,21 @@ def main() -> None:
             base = runs[(fmt, "baseline", "durable", 1)]
             print(f"{fmt}: records/s, this / {args.baseline}: {rate(one) / rate(base):.2f}x "
                   f"({rate(one):,.1f} vs {rate(base):,.1f})")
-        if fmt.startswith("matrix"):
-            print(f"{fmt}: end to end (wall per record, one job) / compiled bound (CPU per profile: reading, contexts, compiled strata): "
-                  f"{1 / rate(one) / step['bound']:.2f}x ({1e6 / rate(one):,.0f} us vs {step['bound'] * 1e6:,.0f} us)")
-            floor = step["reading"] + step["contexts"] + step["core"]
-            print(f"{fmt}: durable floor per profile: reading {step['reading'] * 1e6:,.0f} us + contexts "
-                  f"{step['contexts'] * 1e6:,.0f} us + the C core's own calls {step['core'] * 1e6:,.0f} us "
-                  f"({step['core_facts']:.0f} facts asserted, {step['core_actions']:.0f} actions fired) = "
-                  f"{floor * 1e6:,.0f} us, {floor / step['bound']:.2f}x the bound; end to end at 2x the bound leaves "
-                  f"{(2 * step['bound'] - floor) * 1e6:,.0f} us for the adapter, runner, findings and output, "
-                  f"which take {(1 / rate(one) - floor) * 1e6:,.0f} us")
+        if fmt in paths:
+            mine, base = paths[fmt]["this"], paths[fmt]["baseline"]
+            print(f"{fmt}: the worker's path alone (evaluate and write, CPU per record, {min(args.records, 2_000):,} "
+                  f"records in blocks of up to 500, the codes taking turns), this / {args.baseline}: {base / mine:.2f}x "
+                  f"({mine * 1e6:,.0f} us vs {base * 1e6:,.0f} us)")
+        for seconds, bound in against_bound.get(fmt, []):
+            floor = bound["reading"] + bound["contexts"] + bound["core"]
+            print(f"{fmt}: end to end (wall per record, one job) / compiled bound (CPU per profile: reading, contexts, "
+                  f"compiled strata; {bound['profiles']} profiles right after the run): {seconds / bound['bound']:.2f}x "
+                  f"({seconds * 1e6:,.0f} us vs {bound['bound'] * 1e6:,.0f} us); durable floor: reading "
+                  f"{bound['reading'] * 1e6:,.0f} us + contexts {bound['contexts'] * 1e6:,.0f} us + the C core's own "
+                  f"calls {bound['core'] * 1e6:,.0f} us ({bound['core_facts']:.0f} facts asserted, "
+                  f"{bound['core_actions']:.0f} actions fired) = {floor * 1e6:,.0f} us, {floor / bound['bound']:.2f}x "
+                  f"the bound, leaving {(2 * bound['bound'] - floor) * 1e6:,.0f} us at 2x for the adapter, runner, "
+                  f"findings and output, which took {(seconds - floor) * 1e6:,.0f} us")
     if args.only_rss:
         return
     print(f"engine step alone, CPU per profile ({step['profiles']:,} profiles, interleaved): durable "
