@@ -469,9 +469,11 @@ def batch(inputs, business, as_of, fmt, output, jobs, engine, rules):
         fail(InputError(output, None, f"cannot write: {err.strerror}"))
     try:
         with _stopped_by_signals(), out as stream:
+            # Standard input may be a live producer: its records are read only as workers need
+            # them, so that a pause in it never holds back answers already made.
             totals = write(itertools.chain([first] if first else [], records), stream, settings, jobs,
                            Progress(sys.stderr, total) if sys.stderr.isatty() else None,
-                           lambda message: click.echo(message, err=True))
+                           lambda message: click.echo(message, err=True), read_ahead="-" not in inputs)
     except MissingBusiness as err:      # a CSV on stdin without --business: one usage error
         fail(err)
     click.echo(f"reggi batch: {totals.summary()}", err=True)

@@ -94,23 +94,25 @@ def prepare(fmt: str, rules, engine: str = "durable", as_of: dt.date | None = No
 
 
 def run(records: Iterable[Record], out: TextIO, fmt: str, rules, engine: str = "durable",
-        as_of: dt.date | None = None, jobs: int | None = None, progress=None) -> Totals:
+        as_of: dt.date | None = None, jobs: int | None = None, progress=None, read_ahead: bool = True) -> Totals:
     """Evaluate ``records`` and write them to ``out`` in ``fmt``. A bad rule base raises
     InputError before anything is written; a bad record is written as an error record."""
-    return write(records, out, prepare(fmt, rules, engine, as_of), jobs, progress)
+    return write(records, out, prepare(fmt, rules, engine, as_of), jobs, progress, read_ahead=read_ahead)
 
 
 def write(records: Iterable[Record], out: TextIO, settings: Settings, jobs: int | None = None,
-          progress=None, warn=None) -> Totals:
+          progress=None, warn=None, read_ahead: bool = True) -> Totals:
     """``warn`` (a function taking a message) is told once if a csv or matrix output passes the
-    rows a spreadsheet opens. Business-wide rows (``Outcome.shared``) are written the first time
+    rows a spreadsheet opens. With ``read_ahead``, the next chunk of records is read while the
+    workers evaluate theirs; leave it off for input that may stall (a pipe fed by a live producer),
+    where reading could hold back answers already made. Business-wide rows (``Outcome.shared``) are written the first time
     each appears in a run of records of the same business, so an inventory lists them once."""
     writer = WRITERS[settings.fmt](settings)
     totals = Totals()
     out.write(writer.header())
     rows = 1 if settings.fmt in ("csv", "matrix") else None     # written so far, the header included
     business, seen = None, set()
-    for outcome in _outcomes(records, settings, jobs or os.cpu_count() or 1):
+    for outcome in _outcomes(records, settings, jobs or os.cpu_count() or 1, read_ahead):
         if outcome.business and outcome.business != business:     # errors have none: they keep the run
             business, seen = outcome.business, set()
         text = "".join(t for key, t in outcome.shared if not (key in seen or seen.add(key))) + outcome.text
@@ -128,8 +130,8 @@ def write(records: Iterable[Record], out: TextIO, settings: Settings, jobs: int 
     return totals
 
 
-def _outcomes(records: Iterable[Record], settings: Settings, jobs: int) -> Iterator[Outcome]:
-    pool = _Pool(settings, jobs)
+def _outcomes(records: Iterable[Record], settings: Settings, jobs: int, read_ahead: bool = True) -> Iterator[Outcome]:
+    pool = _Pool(settings, jobs, read_ahead)
     try:
         yield from pool.run(enumerate(records, 1))
     finally:
@@ -159,11 +161,11 @@ class _Pool:
     outlive this process: they are stopped on close, and on Linux the kernel kills them if this
     process dies (PR_SET_PDEATHSIG)."""
 
-    def __init__(self, settings: Settings, jobs: int):
+    def __init__(self, settings: Settings, jobs: int, read_ahead: bool = True):
         import multiprocessing
         methods = multiprocessing.get_all_start_methods()
         self.context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        self.settings, self.jobs = settings, jobs
+        self.settings, self.jobs, self.read_ahead = settings, jobs, read_ahead
         self.writer = WRITERS[settings.fmt](settings)
         self.procs: list[_Proc] = []
 
@@ -208,10 +210,11 @@ class _Pool:
                         retry.extendleft(reversed(chunk))
             # The next chunk is read (parsed and validated) now, while the workers evaluate: with
             # one job, reading and evaluating took turns, and reading was a tenth of a run.
-            read_up_to(CHUNK)
+            if self.read_ahead:
+                read_up_to(CHUNK)
             busy = [p for p in self.procs if p.chunk]
             if not busy:
-                if retry or queued:
+                if retry or queued:     # a send failed (its worker died just then): send them again
                     continue
                 return
             ready = set(wait([p.conn for p in busy] + [p.process.sentinel for p in busy]))

@@ -172,3 +172,65 @@ def test_records_larger_than_a_pipe_buffer_do_not_deadlock_the_pool(alarm, tmp_p
     result = CliRunner().invoke(main, ["batch", str(source), "--jobs", jobs, "--as-of", "2026-11-26"])
     assert result.exit_code == 0
     assert [json.loads(line)["findings"]["business"] for line in result.stdout.splitlines()] == names
+
+
+def test_a_chunk_whose_send_fails_is_sent_again_not_dropped(monkeypatch, alarm):
+    # A worker can die between the pool's check that it lives and the send of its next chunk:
+    # the send then fails (OSError) and the chunk must go out again. Before, with one job, the
+    # run ended there and wrote none of the records.
+    import io
+    from reggi.engine import batch
+    failures = [1]
+
+    class FlakyPipe:
+        def __init__(self, conn):
+            self._conn = conn
+
+        def send(self, obj):
+            if failures and failures.pop():
+                raise OSError("the worker is gone")
+            return self._conn.send(obj)
+
+        def __getattr__(self, name):
+            return getattr(self._conn, name)
+
+    plain = batch._Proc.__init__
+
+    def flaky(self, *args):
+        plain(self, *args)
+        self.conn = FlakyPipe(self.conn)
+    monkeypatch.setattr(batch._Proc, "__init__", flaky)
+    out = io.StringIO()
+    lines = [named(f"V{i}") for i in range(5)]
+    totals = batch.run(_records(lines), out, "matrix", ROOT / "rules", "durable", None, jobs=1)
+    assert failures == [] and totals.read == 5
+    assert [row.split(",")[0] for row in out.getvalue().splitlines()[1:]] == ["1", "2", "3", "4", "5"]
+
+
+def _records(lines):
+    import tempfile
+    from reggi.facts.inventory import read_records
+    folder = tempfile.mkdtemp()
+    path = os.path.join(folder, "in.jsonl")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return read_records([path])
+
+
+def test_records_from_standard_input_are_answered_while_it_pauses(tmp_path):
+    # A live producer on stdin: the records it has sent are evaluated and written while it
+    # waits, not held back until it sends more (the pool reads ahead only from files).
+    import select
+    proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "batch", "-", "--jobs", "1", "--as-of", "2026-11-26"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        proc.stdin.write(("\n".join(named(f"V{i}") for i in range(40)) + "\n").encode())
+        proc.stdin.flush()
+        seen, deadline = b"", time.monotonic() + 90
+        while seen.count(b"\n") < 32 and time.monotonic() < deadline:
+            ready, _, _ = select.select([proc.stdout], [], [], 1)
+            if ready:
+                seen += os.read(proc.stdout.fileno(), 1 << 20)
+        assert seen.count(b"\n") >= 32, "answers waited for more input"
+    finally:
+        proc.communicate(timeout=120)   # closes stdin and reads the rest, so the process can end
