@@ -103,10 +103,11 @@ def run(records: Iterable[Record], out: TextIO, fmt: str, rules, engine: str = "
 def write(records: Iterable[Record], out: TextIO, settings: Settings, jobs: int | None = None,
           progress=None, warn=None, read_ahead: bool = True) -> Totals:
     """``warn`` (a function taking a message) is told once if a csv or matrix output passes the
-    rows a spreadsheet opens. With ``read_ahead``, the next chunk of records is read while the
-    workers evaluate theirs; leave it off for input that may stall (a pipe fed by a live producer),
-    where reading could hold back answers already made. Business-wide rows (``Outcome.shared``) are written the first time
-    each appears in a run of records of the same business, so an inventory lists them once."""
+    rows a spreadsheet opens. Business-wide rows (``Outcome.shared``) are written the first time
+    each appears in a run of records of the same business, so an inventory lists them once. With
+    ``read_ahead``, the next chunk of records is read while the workers evaluate theirs; leave it
+    off for input that may stall (a pipe fed by a live producer), where reading could hold back
+    answers already made."""
     writer = WRITERS[settings.fmt](settings)
     totals = Totals()
     out.write(writer.header())

@@ -174,7 +174,7 @@ def test_records_larger_than_a_pipe_buffer_do_not_deadlock_the_pool(alarm, tmp_p
     assert [json.loads(line)["findings"]["business"] for line in result.stdout.splitlines()] == names
 
 
-def test_a_chunk_whose_send_fails_is_sent_again_not_dropped(monkeypatch, alarm):
+def test_a_chunk_whose_send_fails_is_sent_again_not_dropped(monkeypatch, alarm, tmp_path):
     # A worker can die between the pool's check that it lives and the send of its next chunk:
     # the send then fails (OSError) and the chunk must go out again. Before, with one job, the
     # run ended there and wrote none of the records.
@@ -200,24 +200,16 @@ def test_a_chunk_whose_send_fails_is_sent_again_not_dropped(monkeypatch, alarm):
         plain(self, *args)
         self.conn = FlakyPipe(self.conn)
     monkeypatch.setattr(batch._Proc, "__init__", flaky)
+    from reggi.facts.inventory import read_records
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(named(f"V{i}") for i in range(5)) + "\n")
     out = io.StringIO()
-    lines = [named(f"V{i}") for i in range(5)]
-    totals = batch.run(_records(lines), out, "matrix", ROOT / "rules", "durable", None, jobs=1)
+    totals = batch.run(read_records([str(source)]), out, "matrix", ROOT / "rules", "durable", None, jobs=1)
     assert failures == [] and totals.read == 5
     assert [row.split(",")[0] for row in out.getvalue().splitlines()[1:]] == ["1", "2", "3", "4", "5"]
 
 
-def _records(lines):
-    import tempfile
-    from reggi.facts.inventory import read_records
-    folder = tempfile.mkdtemp()
-    path = os.path.join(folder, "in.jsonl")
-    with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    return read_records([path])
-
-
-def test_records_from_standard_input_are_answered_while_it_pauses(tmp_path):
+def test_records_from_standard_input_are_answered_while_it_pauses():
     # A live producer on stdin: the records it has sent are evaluated and written while it
     # waits, not held back until it sends more (the pool reads ahead only from files).
     import select
